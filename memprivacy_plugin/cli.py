@@ -1,0 +1,241 @@
+"""The `memprivacy` command: protect and restore text, inspect and forget a user's vault, run the demo.
+
+Every error the library raises on purpose becomes one line on stderr and exit status 2; nothing
+here prints a protected value unless the user asks to see their own (`vault list --reveal`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import ConfigError, MemPrivacyError
+
+if TYPE_CHECKING:
+    from .guard import PrivacyGuard
+    from .vault.base import Vault
+
+__all__ = ["main"]
+
+EXTRACTORS = ("rules",)
+
+
+def _text_arg(value: str) -> str:
+    text = sys.stdin.read() if value == "-" else value
+    if not text.strip():
+        raise ConfigError("the text is empty; pass a message or '-' to read standard input")
+    return text
+
+
+def _open_vault(args: argparse.Namespace) -> Vault:
+    from .vault.sqlite import SQLiteVault
+
+    return SQLiteVault(args.vault, key_file=args.key_file)
+
+
+def _extractor(name: str) -> Any:
+    if name == "rules":
+        from .extractors.rules import RuleExtractor
+
+        return RuleExtractor()
+    raise ConfigError(f"unknown extractor {name!r}; choose one of: {', '.join(EXTRACTORS)}")
+
+
+def _guard(args: argparse.Namespace) -> PrivacyGuard:
+    from .guard import PrivacyGuard
+    from .policy import PrivacyPolicy
+
+    policy = PrivacyPolicy.load(args.policy) if getattr(args, "policy", None) else None
+    return PrivacyGuard(extractor=_extractor(args.extractor), vault=_open_vault(args), policy=policy)
+
+
+def _cmd_protect(args: argparse.Namespace) -> int:
+    text = _text_arg(args.text)
+    guard = _guard(args)
+    try:
+        result = guard.protect(text, user_id=args.user_id, user_name=args.user_name, namespace=args.namespace)
+    finally:
+        guard.close()
+    if args.json:
+        report = {
+            "text": result.text,
+            "spans": [
+                {
+                    "start": r.span.start,
+                    "end": r.span.end,
+                    "privacy_type": r.span.privacy_type,
+                    "level": r.span.level.value,
+                    "action": r.action.value,
+                    "replacement": r.replacement if r.action.value != "keep" else None,
+                    "source": r.span.source,
+                }
+                for r in result.replacements
+            ],
+            "counts": {lvl.value: n for lvl, n in result.counts.items()},
+        }
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        print(result.text)
+    return 0
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    text = _text_arg(args.text)
+    vault = _open_vault(args)
+    from .guard import PrivacyGuard
+
+    guard = PrivacyGuard(vault=vault)
+    try:
+        print(guard.restore(text, user_id=args.user_id, namespace=args.namespace))
+    finally:
+        guard.close()
+    return 0
+
+
+def _cmd_vault_list(args: argparse.Namespace) -> int:
+    vault = _open_vault(args)
+    entries = vault.entries(args.user_id, namespace=args.namespace)
+    if args.json:
+        rows = [
+            {
+                "placeholder": e.placeholder,
+                "privacy_type": e.privacy_type,
+                "level": e.level.value,
+                "namespace": e.namespace,
+                **({"value": e.value} if args.reveal else {}),
+            }
+            for e in entries
+        ]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    if not entries:
+        print(f"nothing stored for user {args.user_id!r}")
+        return 0
+    for e in entries:
+        value = e.value if args.reveal else "*" * min(len(e.value), 8)
+        ns = f"  [{e.namespace}]" if e.namespace else ""
+        print(f"{e.placeholder:<32} {e.level.value}  {e.privacy_type:<24} {value}{ns}")
+    print(f"{len(entries)} value(s); add --reveal to show them")
+    return 0
+
+
+def _cmd_vault_forget(args: argparse.Namespace) -> int:
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise ConfigError("refusing to delete without confirmation; pass --yes")
+        answer = input(f"Delete everything stored for user {args.user_id!r}? [y/N] ")
+        if answer.strip().lower() not in {"y", "yes"}:
+            print("nothing deleted")
+            return 1
+    count = _open_vault(args).forget(args.user_id, namespace=args.namespace)
+    print(f"deleted {count} value(s) for user {args.user_id!r}")
+    return 0
+
+
+def _cmd_vault_keygen(args: argparse.Namespace) -> int:
+    from .vault.crypto import generate_key
+
+    print(generate_key())
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import run_demo
+
+    return run_demo(extractor=_extractor(args.extractor), vault_path=args.vault, width=args.width)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="memprivacy",
+        description="Keep private data out of AI agents' cloud memory: protect text with typed "
+        "placeholders before it leaves the device, restore it when it comes back.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--vault",
+        type=Path,
+        default=None,
+        help="vault file (default: vault.sqlite3 in $MEMPRIVACY_DATA_DIR or the user data directory)",
+    )
+    common.add_argument("--key-file", type=Path, default=None, help="vault key file (default: next to the vault)")
+    user = argparse.ArgumentParser(add_help=False)
+    user.add_argument("--user-id", required=True, help="whose vault to use")
+    user.add_argument("--namespace", default=None, help="optional namespace inside the user's vault")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser(
+        "protect", parents=[common, user], help="print the cloud-safe form of a text",
+        description="Find private data in TEXT and print what may be sent to the cloud.",
+    )
+    p.add_argument("text", metavar="TEXT", help="the message ('-' reads standard input)")
+    p.add_argument("--user-name", default=None, help="the user's real name, to tell it apart from other people")
+    p.add_argument("--policy", default=None, help="policy file (.yaml/.toml/.json) or preset name "
+                   "(default, pl4-only, pl3-and-up, pl2-and-up, placeholder-all)")
+    p.add_argument("--extractor", default="rules", choices=EXTRACTORS, help="which extractor finds the spans")
+    p.add_argument("--json", action="store_true", help="print the spans found and what was done, as JSON")
+    p.set_defaults(func=_cmd_protect)
+
+    r = sub.add_parser(
+        "restore", parents=[common, user], help="put a user's real values back into a text",
+        description="Replace the user's placeholders in TEXT by their real values.",
+    )
+    r.add_argument("text", metavar="TEXT", help="the text to restore ('-' reads standard input)")
+    r.set_defaults(func=_cmd_restore)
+
+    v = sub.add_parser("vault", help="see, delete or key what is stored about a user")
+    vsub = v.add_subparsers(dest="vault_command", metavar="ACTION", required=True)
+    vl = vsub.add_parser("list", parents=[common, user], help="list a user's stored values (masked)")
+    vl.add_argument("--reveal", action="store_true", help="show the values themselves")
+    vl.add_argument("--json", action="store_true", help="print JSON")
+    vl.set_defaults(func=_cmd_vault_list)
+    vf = vsub.add_parser("forget", parents=[common, user], help="delete everything stored for a user")
+    vf.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    vf.set_defaults(func=_cmd_vault_forget)
+    vk = vsub.add_parser("keygen", help="print a new random vault key (for MEMPRIVACY_VAULT_KEY)")
+    vk.set_defaults(func=_cmd_vault_keygen)
+
+    d = sub.add_parser(
+        "demo", parents=[common], help="protect a scripted conversation and show what the cloud sees",
+        description="Run a short scripted conversation through the guard, side by side with what a "
+        "cloud memory would receive, and restore the answers. Uses a throw-away vault unless --vault is given.",
+    )
+    d.add_argument("--extractor", default="rules", choices=EXTRACTORS, help="which extractor finds the spans")
+    d.add_argument("--width", type=int, default=0, help="output width (default: the terminal's)")
+    d.set_defaults(func=_cmd_demo)
+    return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("memprivacy-plugin")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "0+unknown"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except MemPrivacyError as exc:
+        print(f"memprivacy: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("memprivacy: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # e.g. `memprivacy vault list | head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
