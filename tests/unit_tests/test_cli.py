@@ -1,0 +1,137 @@
+"""The `memprivacy` command: happy paths and one-line errors with a non-zero exit."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from memprivacy_plugin.cli import main
+
+MESSAGE = "Text me at +1 415 867 5309; the verification code is 482913."
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("MEMPRIVACY_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("MEMPRIVACY_VAULT_KEY", raising=False)
+    return tmp_path
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_protect_then_restore(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "protect", MESSAGE, "--user-id", "u1")
+    assert code == 0
+    assert "415 867 5309" not in out and "482913" not in out
+    assert "<Phone_Number_1>" in out and "<Verification_Code>" in out
+    code, restored, _ = run(capsys, "restore", out.strip(), "--user-id", "u1")
+    assert code == 0
+    assert restored.strip() == MESSAGE.replace("482913", "<Verification_Code>")
+
+
+def test_protect_json_and_placeholder_all_policy(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "protect", MESSAGE, "--user-id", "u1", "--policy", "placeholder-all", "--json")
+    assert code == 0
+    report = json.loads(out)
+    assert {s["privacy_type"] for s in report["spans"]} == {"Phone Number", "Verification Code"}
+    assert all(s["action"] == "placeholder" for s in report["spans"])
+    assert report["counts"]["PL4"] == 1
+    code, restored, _ = run(capsys, "restore", report["text"], "--user-id", "u1")
+    assert restored.strip() == MESSAGE
+
+
+def test_policy_file(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    policy = env / "policy.yaml"
+    policy.write_text("levels:\n  PL2: keep\n  PL4: redact\nredaction_format: '[REDACTED]'\n")
+    code, out, _ = run(capsys, "protect", MESSAGE, "--user-id", "u1", "--policy", str(policy))
+    assert code == 0
+    assert "+1 415 867 5309" in out and "[REDACTED]" in out
+
+
+def test_vault_list_forget(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run(capsys, "protect", MESSAGE, "--user-id", "u1")
+    code, out, _ = run(capsys, "vault", "list", "--user-id", "u1")
+    assert code == 0 and "<Phone_Number_1>" in out and "415 867 5309" not in out
+    code, out, _ = run(capsys, "vault", "list", "--user-id", "u1", "--reveal")
+    assert "+1 415 867 5309" in out
+    code, out, _ = run(capsys, "vault", "list", "--user-id", "u1", "--json")
+    assert [row["placeholder"] for row in json.loads(out)] == ["<Phone_Number_1>"]
+    code, out, _ = run(capsys, "vault", "forget", "--user-id", "u1", "--yes")
+    assert code == 0 and "deleted 1" in out
+    code, out, _ = run(capsys, "vault", "list", "--user-id", "u1")
+    assert "nothing stored" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["protect", "   ", "--user-id", "u1"], "empty"),
+        (["protect", "hi", "--user-id", "u1", "--policy", "/nonexistent/policy.yaml"], "cannot read policy file"),
+        (["protect", "hi", "--user-id", "u1", "--policy", "strictest"], "unknown policy preset"),
+        (["restore", "hi <Email_1>", "--user-id", " "], "user_id"),
+    ],
+)
+def test_bad_input_is_one_line_and_nonzero(
+    env: Path, capsys: pytest.CaptureFixture[str], argv: list[str], expected: str
+) -> None:
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    assert expected in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_malformed_policy_file(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = env / "bad.yaml"
+    bad.write_text("levels: [unclosed\n")
+    code, _, err = run(capsys, "protect", "hi", "--user-id", "u1", "--policy", str(bad))
+    assert code == 2 and "cannot parse policy file" in err and len(err.strip().splitlines()) == 1
+
+
+def test_wrong_key_is_a_clear_error(env: Path, capsys: pytest.CaptureFixture[str], monkeypatch) -> None:
+    run(capsys, "protect", MESSAGE, "--user-id", "u1")  # creates the vault and its key file
+    monkeypatch.setenv("MEMPRIVACY_VAULT_KEY", _new_key())  # a different key
+    code, _, err = run(capsys, "vault", "list", "--user-id", "u1")
+    assert code == 2 and "key" in err and len(err.strip().splitlines()) == 1
+
+
+def _new_key() -> str:
+    from memprivacy_plugin.vault.crypto import generate_key
+
+    return generate_key()
+
+
+def test_keygen_prints_a_usable_key(env: Path, capsys: pytest.CaptureFixture[str], monkeypatch) -> None:
+    code, out, _ = run(capsys, "vault", "keygen")
+    assert code == 0
+    monkeypatch.setenv("MEMPRIVACY_VAULT_KEY", out.strip())
+    code, out, _ = run(capsys, "protect", MESSAGE, "--user-id", "u1", "--vault", str(env / "other.sqlite3"))
+    assert code == 0 and "<Phone_Number_1>" in out
+
+
+def test_demo_runs(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "demo", "--width", "120")
+    assert code == 0
+    assert "WHAT THE CLOUD MEMORY RECEIVES" in out
+    assert "restored identically" in out
+    assert not list(env.iterdir())  # the demo's vault is a throw-away one
+
+
+def test_installed_entry_point_and_help() -> None:
+    exe = Path(sys.executable).with_name("memprivacy")
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "memprivacy_plugin.cli"]
+    done = subprocess.run([*cmd, "protect", "--help"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and "--user-id" in done.stdout
+    done = subprocess.run(
+        [*cmd, "protect", "", "--user-id", "u1"], capture_output=True, text=True, check=False,
+        env={**os.environ, "MEMPRIVACY_DATA_DIR": "/nonexistent-not-used"},
+    )
+    assert done.returncode == 2 and done.stderr.startswith("memprivacy: error:")
