@@ -164,26 +164,38 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="vault file (default: vault.sqlite3 in $MEMPRIVACY_DATA_DIR or the user data directory)",
     )
-    common.add_argument("--key-file", type=Path, default=None, help="vault key file (default: next to the vault)")
+    common.add_argument(
+        "--key-file", type=Path, default=None, help="vault key file (default: next to the vault)"
+    )
     user = argparse.ArgumentParser(add_help=False)
     user.add_argument("--user-id", required=True, help="whose vault to use")
     user.add_argument("--namespace", default=None, help="optional namespace inside the user's vault")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p = sub.add_parser(
-        "protect", parents=[common, user], help="print the cloud-safe form of a text",
+        "protect",
+        parents=[common, user],
+        help="print the cloud-safe form of a text",
         description="Find private data in TEXT and print what may be sent to the cloud.",
     )
     p.add_argument("text", metavar="TEXT", help="the message ('-' reads standard input)")
-    p.add_argument("--user-name", default=None, help="the user's real name, to tell it apart from other people")
-    p.add_argument("--policy", default=None, help="policy file (.yaml/.toml/.json) or preset name "
-                   "(default, pl4-only, pl3-and-up, pl2-and-up, placeholder-all)")
+    p.add_argument(
+        "--user-name", default=None, help="the user's real name, to tell it apart from other people"
+    )
+    p.add_argument(
+        "--policy",
+        default=None,
+        help="policy file (.yaml/.toml/.json) or preset name "
+        "(default, pl4-only, pl3-and-up, pl2-and-up, placeholder-all)",
+    )
     p.add_argument("--extractor", default="rules", choices=EXTRACTORS, help="which extractor finds the spans")
     p.add_argument("--json", action="store_true", help="print the spans found and what was done, as JSON")
     p.set_defaults(func=_cmd_protect)
 
     r = sub.add_parser(
-        "restore", parents=[common, user], help="put a user's real values back into a text",
+        "restore",
+        parents=[common, user],
+        help="put a user's real values back into a text",
         description="Replace the user's placeholders in TEXT by their real values.",
     )
     r.add_argument("text", metavar="TEXT", help="the text to restore ('-' reads standard input)")
@@ -202,9 +214,12 @@ def _parser() -> argparse.ArgumentParser:
     vk.set_defaults(func=_cmd_vault_keygen)
 
     d = sub.add_parser(
-        "demo", parents=[common], help="protect a scripted conversation and show what the cloud sees",
+        "demo",
+        parents=[common],
+        help="protect a scripted conversation and show what the cloud sees",
         description="Run a short scripted conversation through the guard, side by side with what a "
-        "cloud memory would receive, and restore the answers. Uses a throw-away vault unless --vault is given.",
+        "cloud memory would receive, and restore the answers. "
+        "Uses a throw-away vault unless --vault is given.",
     )
     d.add_argument("--extractor", default="rules", choices=EXTRACTORS, help="which extractor finds the spans")
     d.add_argument("--width", type=int, default=0, help="output width (default: the terminal's)")

@@ -29,7 +29,10 @@ USER_NAME = "Dana Whitfield"
 SCRIPT: list[tuple[str, str]] = [
     ("session 1", "Hi, I'm Dana Whitfield. Text me at +1 415 867 5309 or mail dana.whitfield@fastmail.com."),
     ("session 1", "My bank card 4111 1111 1111 1111 was charged twice; the SMS code they sent is 482-913."),
-    ("session 1", "Our staging DB is postgres://dana:Tr0ub4dor@10.20.4.17:5432/crm, password is Tr0ub4dor&3."),
+    (
+        "session 1",
+        "Our staging DB is postgres://dana:Tr0ub4dor@10.20.4.17:5432/crm, password is Tr0ub4dor&3.",
+    ),
     ("session 2", "我的手机号是 138 0013 8000，身份证号 11010519491231002X，请帮我记住。"),
     ("session 2", "登录验证码是 384902，别忘了提醒我换掉旧密码 qwe!2024zz。"),
     ("session 3", "Can you remind me which number and e-mail you have for me? Same phone: +1 415 867 5309."),
@@ -74,7 +77,7 @@ def _columns(left: str, right: str, width: int) -> str:
     rows = max(len(lines_l), len(lines_r))
     lines_l += [""] * (rows - len(lines_l))
     lines_r += [""] * (rows - len(lines_r))
-    return "\n".join(f"{a:<{col}} | {b}" for a, b in zip(lines_l, lines_r))
+    return "\n".join(f"{a:<{col}} | {b}" for a, b in zip(lines_l, lines_r, strict=False))
 
 
 def run_demo(*, extractor: Any = None, vault_path: Path | None = None, width: int = 0) -> int:
@@ -93,8 +96,10 @@ def run_demo(*, extractor: Any = None, vault_path: Path | None = None, width: in
     cloud = FakeCloudMemory()
     rule = "-" * width
     try:
-        print(f"memprivacy demo: user {USER_ID!r}, default policy "
-              "(PL4 redacted, PL3/PL2 placeholders, PL1 kept), encrypted SQLite vault")
+        print(
+            f"memprivacy demo: user {USER_ID!r}, default policy "
+            "(PL4 redacted, PL3/PL2 placeholders, PL1 kept), encrypted SQLite vault"
+        )
         print(rule)
         print(_columns("WHAT THE USER SAID", "WHAT THE CLOUD MEMORY RECEIVES", width))
         print(rule)
@@ -118,15 +123,20 @@ def run_demo(*, extractor: Any = None, vault_path: Path | None = None, width: in
         print(rule)
         chunks = [answer[i : i + 7] for i in range(0, len(answer), 7)]
         streamed = "".join(guard.restore_stream(chunks, user_id=USER_ID))
-        print(f"Streamed in {len(chunks)} chunks of 7 characters (placeholders split mid-token): "
-              f"restored {'identically' if streamed == guard.restore(answer, user_id=USER_ID) else 'DIFFERENTLY'}.")
+        same = streamed == guard.restore(answer, user_id=USER_ID)
+        print(
+            f"Streamed in {len(chunks)} chunks of 7 characters (placeholders split mid-token): "
+            f"restored {'identically' if same else 'DIFFERENTLY'}."
+        )
         entries = vault.entries(USER_ID)
-        print(f"Vault: {len(entries)} value(s) kept encrypted on this device; "
-              f"{totals['redacted']} secret(s) redacted and stored nowhere.")
-        same = [e.placeholder for e in entries if e.privacy_type == "Phone Number"]
-        if same:
-            print(f"The phone number said in sessions 1 and 3 maps to one placeholder: {same[0]}.")
-        print("Try: memprivacy protect \"my code is 123456\" --user-id you --json")
+        print(
+            f"Vault: {len(entries)} value(s) kept encrypted on this device; "
+            f"{totals['redacted']} secret(s) redacted and stored nowhere."
+        )
+        phones = [e.placeholder for e in entries if e.privacy_type == "Phone Number"]
+        if phones:
+            print(f"The phone number said in sessions 1 and 3 maps to one placeholder: {phones[0]}.")
+        print('Try: memprivacy protect "my code is 123456" --user-id you --json')
         return 0
     finally:
         guard.close()

@@ -172,7 +172,9 @@ class PrivacyGuard:
 
     # -- planning: spans -> replacements (pure, no I/O) -----------------------------------------
 
-    def _plan(self, text: str, found: Sequence[PrivacySpan]) -> tuple[list[PrivacySpan], list[tuple[PrivacySpan, Action]]]:
+    def _plan(
+        self, text: str, found: Sequence[PrivacySpan]
+    ) -> tuple[list[PrivacySpan], list[tuple[PrivacySpan, Action]]]:
         spans: list[PrivacySpan] = []
         for span in found:
             info = normalize_type(span.privacy_type)
@@ -182,30 +184,46 @@ class PrivacyGuard:
         for m in PLACEHOLDER_RE.finditer(text):
             spans.append(
                 PrivacySpan(
-                    text=m.group(0), start=m.start(), end=m.end(), privacy_type=LITERAL_TYPE,
-                    level=PrivacyLevel.PL1, score=0.0, source="guard",
+                    text=m.group(0),
+                    start=m.start(),
+                    end=m.end(),
+                    privacy_type=LITERAL_TYPE,
+                    level=PrivacyLevel.PL1,
+                    score=0.0,
+                    source="guard",
                 )
             )
         spans = merge_spans(spans, text)
         plan = [
-            (s, Action.PLACEHOLDER if s.privacy_type == LITERAL_TYPE else self.policy.action_for(s)) for s in spans
+            (s, Action.PLACEHOLDER if s.privacy_type == LITERAL_TYPE else self.policy.action_for(s))
+            for s in spans
         ]
         blocked = sorted({s.privacy_type for s, a in plan if a is Action.BLOCK})
         if blocked:
             raise PolicyBlockedError(
-                f"the policy blocks this message: it contains {', '.join(blocked)}", privacy_types=tuple(blocked)
+                f"the policy blocks this message: it contains {', '.join(blocked)}",
+                privacy_types=tuple(blocked),
             )
         return spans, plan
 
     def _items(self, plan: Sequence[tuple[PrivacySpan, Action]]) -> list[VaultItem]:
         return [
-            VaultItem(name=placeholder_name(s.privacy_type), value=s.text, privacy_type=s.privacy_type, level=s.level)
+            VaultItem(
+                name=placeholder_name(s.privacy_type),
+                value=s.text,
+                privacy_type=s.privacy_type,
+                level=s.level,
+            )
             for s, a in plan
             if a is Action.PLACEHOLDER
         ]
 
     def _assemble(
-        self, text: str, spans: list[PrivacySpan], plan: Sequence[tuple[PrivacySpan, Action]], placeholders: list[str]
+        self,
+        text: str,
+        spans: list[PrivacySpan],
+        plan: Sequence[tuple[PrivacySpan, Action]],
+        placeholders: list[str],
     ) -> ProtectedText:
         parts: list[str] = []
         replacements: list[Replacement] = []
@@ -215,7 +233,11 @@ class PrivacyGuard:
             if action is Action.KEEP:
                 replacements.append(Replacement(span=span, action=action, replacement=span.text))
                 continue
-            new = next(assigned) if action is Action.PLACEHOLDER else self.policy.redaction_for(span.privacy_type)
+            new = (
+                next(assigned)
+                if action is Action.PLACEHOLDER
+                else self.policy.redaction_for(span.privacy_type)
+            )
             parts.append(text[last : span.start])
             parts.append(new)
             last = span.end
@@ -249,7 +271,12 @@ class PrivacyGuard:
         return self._assemble(text, spans, plan, placeholders)
 
     def protect_batch(
-        self, texts: Sequence[str], *, user_id: str, user_name: str | None = None, namespace: str | None = None
+        self,
+        texts: Sequence[str],
+        *,
+        user_id: str,
+        user_name: str | None = None,
+        namespace: str | None = None,
     ) -> list[ProtectedText]:
         """`protect` for many texts, with one batched extraction call (batched backends use it)."""
         for t in texts:
@@ -264,12 +291,12 @@ class PrivacyGuard:
             if self.fallback is None:
                 raise _extraction_error(self.extractor, exc) from exc
             found = [self._extract(t, user_name) for t in texts]
-        planned = [self._plan(t, f) for t, f in zip(texts, found)]
+        planned = [self._plan(t, f) for t, f in zip(texts, found, strict=False)]
         per_text = [self._items(plan) for _, plan in planned]
         flat = [item for items in per_text for item in items]
         assigned = iter(self.vault.assign(user_id, flat, namespace=namespace) if flat else [])
         out: list[ProtectedText] = []
-        for t, (spans, plan), items in zip(texts, planned, per_text):
+        for t, (spans, plan), items in zip(texts, planned, per_text, strict=False):
             out.append(self._assemble(t, spans, plan, [next(assigned) for _ in items]))
         return out
 
@@ -292,7 +319,9 @@ class PrivacyGuard:
             copy = dict(message)
             content = copy["content"]
             if isinstance(content, str) and (wanted is None or copy.get("role") in wanted):
-                copy["content"] = self.protect(content, user_id=user_id, user_name=user_name, namespace=namespace).text
+                copy["content"] = self.protect(
+                    content, user_id=user_id, user_name=user_name, namespace=namespace
+                ).text
             out.append(copy)
         return out
 
@@ -336,7 +365,11 @@ class PrivacyGuard:
     ) -> AsyncIterator[str]:
         restorer = self.restorer(user_id=user_id, namespace=namespace)
         async for chunk in chunks:
-            out = await asyncio.to_thread(restorer.feed, chunk) if "<" in chunk or "&" in chunk else restorer.feed(chunk)
+            out = (
+                await asyncio.to_thread(restorer.feed, chunk)
+                if "<" in chunk or "&" in chunk
+                else restorer.feed(chunk)
+            )
             if out:
                 yield out
         tail = restorer.flush()
@@ -377,5 +410,9 @@ def _checked(spans: object, extractor: Extractor) -> list[PrivacySpan]:
 
 def _extraction_error(extractor: Extractor, exc: BaseException) -> ExtractionError:
     # The message names the extractor and the kind of failure, never the text being protected.
-    kind = "timed out" if isinstance(exc, (TimeoutError, asyncio.TimeoutError)) else f"failed ({type(exc).__name__})"
+    kind = (
+        "timed out"
+        if isinstance(exc, (TimeoutError, asyncio.TimeoutError))
+        else f"failed ({type(exc).__name__})"
+    )
     return ExtractionError(f"extractor {type(extractor).__name__} {kind}; nothing was sent (fail closed)")

@@ -109,7 +109,8 @@ def resolve_span(message: str, span: PrivacySpan) -> list[PrivacySpan]:
     if 0 <= span.start < span.end <= len(message) and message[span.start : span.end] == span.text:
         return [span]
     return [
-        span.model_copy(update={"text": message[s:e], "start": s, "end": e}) for s, e in locate(message, span.text)
+        span.model_copy(update={"text": message[s:e], "start": s, "end": e})
+        for s, e in locate(message, span.text)
     ]
 
 

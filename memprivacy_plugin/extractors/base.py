@@ -32,9 +32,7 @@ class BaseExtractor:
     def extract(self, text: str, *, user_name: str | None = None) -> list[PrivacySpan]:
         raise NotImplementedError
 
-    def extract_batch(
-        self, texts: Sequence[str], *, user_name: str | None = None
-    ) -> list[list[PrivacySpan]]:
+    def extract_batch(self, texts: Sequence[str], *, user_name: str | None = None) -> list[list[PrivacySpan]]:
         return [self.extract(t, user_name=user_name) for t in texts]
 
     async def aextract(self, text: str, *, user_name: str | None = None) -> list[PrivacySpan]:
@@ -59,7 +57,9 @@ def extract_batch_with(
     return [extractor.extract(t, user_name=user_name) for t in texts]
 
 
-async def aextract_with(extractor: Extractor, text: str, *, user_name: str | None = None) -> list[PrivacySpan]:
+async def aextract_with(
+    extractor: Extractor, text: str, *, user_name: str | None = None
+) -> list[PrivacySpan]:
     """`extractor.aextract` where it exists, else `extract` in a worker thread."""
     native = getattr(extractor, "aextract", None)
     if callable(native):

@@ -32,9 +32,7 @@ class EnsembleExtractor(BaseExtractor):
     def extract(self, text: str, *, user_name: str | None = None) -> list[PrivacySpan]:
         return self._combine(text, [e.extract(text, user_name=user_name) for e in self.extractors])
 
-    def extract_batch(
-        self, texts: Sequence[str], *, user_name: str | None = None
-    ) -> list[list[PrivacySpan]]:
+    def extract_batch(self, texts: Sequence[str], *, user_name: str | None = None) -> list[list[PrivacySpan]]:
         per_extractor = [extract_batch_with(e, texts, user_name=user_name) for e in self.extractors]
         return [self._combine(t, [res[i] for res in per_extractor]) for i, t in enumerate(texts)]
 

@@ -15,7 +15,11 @@ SNIPPETS = sorted((Path(__file__).resolve().parents[2] / "docs" / "snippets").gl
 def test_snippet_output(snippet: Path, tmp_path: Path) -> None:
     expected = snippet.with_suffix(".out").read_text(encoding="utf-8")
     done = subprocess.run(
-        [sys.executable, str(snippet)], capture_output=True, text=True, cwd=tmp_path, check=False,
+        [sys.executable, str(snippet)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
         env={"MEMPRIVACY_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"},
     )
     assert done.returncode == 0, done.stderr

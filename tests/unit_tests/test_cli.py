@@ -31,8 +31,10 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 def test_protect_then_restore(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "protect", MESSAGE, "--user-id", "u1")
     assert code == 0
-    assert "415 867 5309" not in out and "482913" not in out
-    assert "<Phone_Number_1>" in out and "<Verification_Code>" in out
+    assert "415 867 5309" not in out
+    assert "482913" not in out
+    assert "<Phone_Number_1>" in out
+    assert "<Verification_Code>" in out
     code, restored, _ = run(capsys, "restore", out.strip(), "--user-id", "u1")
     assert code == 0
     assert restored.strip() == MESSAGE.replace("482913", "<Verification_Code>")
@@ -54,19 +56,23 @@ def test_policy_file(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     policy.write_text("levels:\n  PL2: keep\n  PL4: redact\nredaction_format: '[REDACTED]'\n")
     code, out, _ = run(capsys, "protect", MESSAGE, "--user-id", "u1", "--policy", str(policy))
     assert code == 0
-    assert "+1 415 867 5309" in out and "[REDACTED]" in out
+    assert "+1 415 867 5309" in out
+    assert "[REDACTED]" in out
 
 
 def test_vault_list_forget(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     run(capsys, "protect", MESSAGE, "--user-id", "u1")
     code, out, _ = run(capsys, "vault", "list", "--user-id", "u1")
-    assert code == 0 and "<Phone_Number_1>" in out and "415 867 5309" not in out
+    assert code == 0
+    assert "<Phone_Number_1>" in out
+    assert "415 867 5309" not in out
     code, out, _ = run(capsys, "vault", "list", "--user-id", "u1", "--reveal")
     assert "+1 415 867 5309" in out
     code, out, _ = run(capsys, "vault", "list", "--user-id", "u1", "--json")
     assert [row["placeholder"] for row in json.loads(out)] == ["<Phone_Number_1>"]
     code, out, _ = run(capsys, "vault", "forget", "--user-id", "u1", "--yes")
-    assert code == 0 and "deleted 1" in out
+    assert code == 0
+    assert "deleted 1" in out
     code, out, _ = run(capsys, "vault", "list", "--user-id", "u1")
     assert "nothing stored" in out
 
@@ -75,7 +81,10 @@ def test_vault_list_forget(env: Path, capsys: pytest.CaptureFixture[str]) -> Non
     ("argv", "expected"),
     [
         (["protect", "   ", "--user-id", "u1"], "empty"),
-        (["protect", "hi", "--user-id", "u1", "--policy", "/nonexistent/policy.yaml"], "cannot read policy file"),
+        (
+            ["protect", "hi", "--user-id", "u1", "--policy", "/nonexistent/policy.yaml"],
+            "cannot read policy file",
+        ),
         (["protect", "hi", "--user-id", "u1", "--policy", "strictest"], "unknown policy preset"),
         (["restore", "hi <Email_1>", "--user-id", " "], "user_id"),
     ],
@@ -83,24 +92,29 @@ def test_vault_list_forget(env: Path, capsys: pytest.CaptureFixture[str]) -> Non
 def test_bad_input_is_one_line_and_nonzero(
     env: Path, capsys: pytest.CaptureFixture[str], argv: list[str], expected: str
 ) -> None:
-    code, out, err = run(capsys, *argv)
+    code, _out, err = run(capsys, *argv)
     assert code == 2
     assert expected in err
-    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err
 
 
 def test_malformed_policy_file(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = env / "bad.yaml"
     bad.write_text("levels: [unclosed\n")
     code, _, err = run(capsys, "protect", "hi", "--user-id", "u1", "--policy", str(bad))
-    assert code == 2 and "cannot parse policy file" in err and len(err.strip().splitlines()) == 1
+    assert code == 2
+    assert "cannot parse policy file" in err
+    assert len(err.strip().splitlines()) == 1
 
 
 def test_wrong_key_is_a_clear_error(env: Path, capsys: pytest.CaptureFixture[str], monkeypatch) -> None:
     run(capsys, "protect", MESSAGE, "--user-id", "u1")  # creates the vault and its key file
     monkeypatch.setenv("MEMPRIVACY_VAULT_KEY", _new_key())  # a different key
     code, _, err = run(capsys, "vault", "list", "--user-id", "u1")
-    assert code == 2 and "key" in err and len(err.strip().splitlines()) == 1
+    assert code == 2
+    assert "key" in err
+    assert len(err.strip().splitlines()) == 1
 
 
 def _new_key() -> str:
@@ -114,7 +128,8 @@ def test_keygen_prints_a_usable_key(env: Path, capsys: pytest.CaptureFixture[str
     assert code == 0
     monkeypatch.setenv("MEMPRIVACY_VAULT_KEY", out.strip())
     code, out, _ = run(capsys, "protect", MESSAGE, "--user-id", "u1", "--vault", str(env / "other.sqlite3"))
-    assert code == 0 and "<Phone_Number_1>" in out
+    assert code == 0
+    assert "<Phone_Number_1>" in out
 
 
 def test_demo_runs(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -129,9 +144,14 @@ def test_installed_entry_point_and_help() -> None:
     exe = Path(sys.executable).with_name("memprivacy")
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "memprivacy_plugin.cli"]
     done = subprocess.run([*cmd, "protect", "--help"], capture_output=True, text=True, check=False)
-    assert done.returncode == 0 and "--user-id" in done.stdout
+    assert done.returncode == 0
+    assert "--user-id" in done.stdout
     done = subprocess.run(
-        [*cmd, "protect", "", "--user-id", "u1"], capture_output=True, text=True, check=False,
+        [*cmd, "protect", "", "--user-id", "u1"],
+        capture_output=True,
+        text=True,
+        check=False,
         env={**os.environ, "MEMPRIVACY_DATA_DIR": "/nonexistent-not-used"},
     )
-    assert done.returncode == 2 and done.stderr.startswith("memprivacy: error:")
+    assert done.returncode == 2
+    assert done.stderr.startswith("memprivacy: error:")

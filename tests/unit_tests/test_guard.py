@@ -124,19 +124,24 @@ def test_streaming_restore_handles_split_placeholders(guard: PrivacyGuard) -> No
 
 
 def test_policy_actions(vault) -> None:
-    policy = PrivacyPolicy(levels={"PL2": "keep", "PL3": "placeholder", "PL4": "redact"}, redaction_format="[REDACTED]")
+    policy = PrivacyPolicy(
+        levels={"PL2": "keep", "PL3": "placeholder", "PL4": "redact"}, redaction_format="[REDACTED]"
+    )
     guard = PrivacyGuard(extractor=KNOWN, vault=vault, policy=policy)
     result = guard.protect(MESSAGE, user_id="u1")
-    assert PHONE in result.text and "Dana Whitfield" in result.text
+    assert PHONE in result.text
+    assert "Dana Whitfield" in result.text
     assert "<Medical_Health_1>" in result.text
-    assert "[REDACTED]" in result.text and CODE not in result.text
+    assert "[REDACTED]" in result.text
+    assert CODE not in result.text
 
 
 def test_type_override_beats_level(vault) -> None:
     policy = PrivacyPolicy(types={"email": "keep"})
     guard = PrivacyGuard(extractor=KNOWN, vault=vault, policy=policy)
     text = guard.protect(MESSAGE, user_id="u1").text
-    assert EMAIL in text and PHONE not in text
+    assert EMAIL in text
+    assert PHONE not in text
 
 
 def test_block_refuses_and_stores_nothing(vault) -> None:
@@ -150,7 +155,8 @@ def test_block_refuses_and_stores_nothing(vault) -> None:
 def test_placeholder_all_round_trips_everything(vault) -> None:
     guard = PrivacyGuard(extractor=KNOWN, vault=vault, policy=PrivacyPolicy.placeholder_all())
     result = guard.protect(MESSAGE, user_id="u1")
-    assert CODE not in result.text and "<Verification_Code_1>" in result.text
+    assert CODE not in result.text
+    assert "<Verification_Code_1>" in result.text
     assert guard.restore(result.text, user_id="u1") == MESSAGE
 
 
@@ -175,7 +181,8 @@ def test_extractor_failure_fails_closed(bad, vault) -> None:
     guard = PrivacyGuard(extractor=bad, vault=vault)
     with pytest.raises(ExtractionError) as info:
         guard.protect(MESSAGE, user_id="u1")
-    assert PHONE not in str(info.value) and "Dana" not in str(info.value)
+    assert PHONE not in str(info.value)
+    assert "Dana" not in str(info.value)
     assert vault.entries("u1") == []
 
 
@@ -225,15 +232,23 @@ def test_batch_and_messages_match_single_calls(guard: PrivacyGuard) -> None:
     out = guard.protect_messages(messages, user_id="u1", roles=["user"])
     assert [m["content"] for m in out[:3]] == batch
     assert out[3]["content"] == f"noted {PHONE}"  # assistant not protected when roles=["user"]
-    assert out[0]["id"] == 0 and messages[0]["content"] == texts[0]  # copies, inputs untouched
+    assert out[0]["id"] == 0
+    assert messages[0]["content"] == texts[0]
 
 
 def test_protected_text_summary_and_repr_hide_values(guard: PrivacyGuard) -> None:
     result = guard.protect(MESSAGE, user_id="u1")
-    assert result.counts == {PrivacyLevel.PL1: 0, PrivacyLevel.PL2: 3, PrivacyLevel.PL3: 1, PrivacyLevel.PL4: 1}
+    assert result.counts == {
+        PrivacyLevel.PL1: 0,
+        PrivacyLevel.PL2: 3,
+        PrivacyLevel.PL3: 1,
+        PrivacyLevel.PL4: 1,
+    }
     assert result.placeholders == ["<Real_Name_1>", "<Phone_Number_1>", "<Email_1>", "<Medical_Health_1>"]
-    assert str(result) == result.text and result.changed
-    assert PHONE not in repr(result) and "diabetes" not in repr(result)
+    assert str(result) == result.text
+    assert result.changed
+    assert PHONE not in repr(result)
+    assert "diabetes" not in repr(result)
 
 
 def test_bad_input_is_a_clear_error(guard: PrivacyGuard) -> None:
@@ -250,7 +265,9 @@ def test_unknown_types_keep_their_level_and_get_a_safe_name(vault) -> None:
     class Custom:
         def extract(self, text: str, *, user_name: str | None = None) -> list[PrivacySpan]:
             i = text.index("Falcon")
-            return [PrivacySpan(text="Falcon", start=i, end=i + 6, privacy_type="Codename Zeta!", level="PL3")]
+            return [
+                PrivacySpan(text="Falcon", start=i, end=i + 6, privacy_type="Codename Zeta!", level="PL3")
+            ]
 
     guard = PrivacyGuard(extractor=Custom(), vault=vault)
     assert guard.protect("project Falcon ships", user_id="u1").text == "project <Codename_Zeta_1> ships"
@@ -278,7 +295,10 @@ MODEL_CARD = (
 
 def test_model_card_example_with_rules_and_known_values(vault) -> None:
     extractor = EnsembleExtractor(
-        [RuleExtractor(), KnownValuesExtractor({"Zhang Wei": "Real Name", "type 2 diabetes": "Medical Health"})]
+        [
+            RuleExtractor(),
+            KnownValuesExtractor({"Zhang Wei": "Real Name", "type 2 diabetes": "Medical Health"}),
+        ]
     )
     guard = PrivacyGuard(extractor=extractor, vault=vault)
     result = guard.protect(MODEL_CARD, user_id="u1")
