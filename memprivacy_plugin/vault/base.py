@@ -84,15 +84,15 @@ class AsyncVaultMixin:
     async def aassign(
         self, user_id: str, items: Sequence[VaultItem], *, namespace: str | None = None
     ) -> list[str]:
-        return await asyncio.to_thread(self.assign, user_id, items, namespace=namespace)  # type: ignore[attr-defined,no-any-return]
+        return await asyncio.to_thread(self.assign, user_id, items, namespace=namespace)  # type: ignore[attr-defined]
 
     async def alookup(
         self, user_id: str, keys: Collection[str], *, namespace: str | None = None
     ) -> dict[str, str]:
-        return await asyncio.to_thread(self.lookup, user_id, keys, namespace=namespace)  # type: ignore[attr-defined,no-any-return]
+        return await asyncio.to_thread(self.lookup, user_id, keys, namespace=namespace)  # type: ignore[attr-defined]
 
     async def aentries(self, user_id: str, *, namespace: str | None = None) -> list[VaultEntry]:
-        return await asyncio.to_thread(self.entries, user_id, namespace=namespace)  # type: ignore[attr-defined,no-any-return]
+        return await asyncio.to_thread(self.entries, user_id, namespace=namespace)  # type: ignore[attr-defined]
 
     async def aforget(self, user_id: str, *, namespace: str | None = None) -> int:
-        return await asyncio.to_thread(self.forget, user_id, namespace=namespace)  # type: ignore[attr-defined,no-any-return]
+        return await asyncio.to_thread(self.forget, user_id, namespace=namespace)  # type: ignore[attr-defined]
