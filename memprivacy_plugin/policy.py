@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import enum
 import json
+import sys
+import string
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -80,11 +82,20 @@ class PrivacyPolicy(BaseModel):
     @model_validator(mode="after")
     def _complete(self) -> PrivacyPolicy:
         try:
-            self.redaction_format.format(type="Password", name="Password")
+            # Only plain `{type}` and `{name}` fields: no positional fields, no attribute or index
+            # access (`{type.upper}`, `{name[0]}`), which would print junk or raise at redaction time.
+            fields = [f for _, f, _, _ in string.Formatter().parse(self.redaction_format) if f is not None]
+            if any(f not in {"type", "name"} for f in fields):
+                raise KeyError(fields)
+            sample = self.redaction_format.format(type="Password", name="Password")
         except (KeyError, IndexError, ValueError) as exc:
             raise ValueError(
                 f"redaction_format may only use {{type}} and {{name}}: {self.redaction_format!r}"
             ) from exc
+        from .placeholders import PLACEHOLDER_RE
+
+        if PLACEHOLDER_RE.search(sample):  # a redaction must never be restorable to a vault value
+            raise ValueError(f"redaction_format must not look like a placeholder: {self.redaction_format!r}")
         missing = [lvl for lvl in PrivacyLevel if lvl not in self.levels]
         if missing:  # a level the user forgot is treated as strictly as possible, except PL1
             full = dict(self.levels)
@@ -116,6 +127,17 @@ class PrivacyPolicy(BaseModel):
     # -- presets -------------------------------------------------------------------------------
 
     @classmethod
+    def _of(
+        cls, *, keep: tuple[str, ...] = (), placeholder: tuple[str, ...] = (), redact: tuple[str, ...] = ()
+    ) -> PrivacyPolicy:
+        levels = {
+            PrivacyLevel(lvl): act
+            for act, lvls in ((Action.KEEP, keep), (Action.PLACEHOLDER, placeholder), (Action.REDACT, redact))
+            for lvl in lvls
+        }
+        return cls(levels=levels)
+
+    @classmethod
     def default(cls) -> PrivacyPolicy:
         """PL4 redacted (zero retention), PL3 and PL2 placeholders, PL1 kept."""
         return cls()
@@ -123,12 +145,12 @@ class PrivacyPolicy(BaseModel):
     @classmethod
     def pl4_only(cls) -> PrivacyPolicy:
         """Only credentials and secrets are protected (redacted); everything else is sent."""
-        return cls(levels={"PL1": "keep", "PL2": "keep", "PL3": "keep", "PL4": "redact"})
+        return cls._of(keep=("PL1", "PL2", "PL3"), redact=("PL4",))
 
     @classmethod
     def pl3_and_up(cls) -> PrivacyPolicy:
         """Highly sensitive data becomes placeholders, secrets are redacted, identifiers are sent."""
-        return cls(levels={"PL1": "keep", "PL2": "keep", "PL3": "placeholder", "PL4": "redact"})
+        return cls._of(keep=("PL1", "PL2"), placeholder=("PL3",), redact=("PL4",))
 
     @classmethod
     def pl2_and_up(cls) -> PrivacyPolicy:
@@ -138,7 +160,7 @@ class PrivacyPolicy(BaseModel):
     @classmethod
     def placeholder_all(cls) -> PrivacyPolicy:
         """Every extracted level becomes a reversible placeholder, PL4 included (kept encrypted locally)."""
-        return cls(levels={"PL1": "keep", "PL2": "placeholder", "PL3": "placeholder", "PL4": "placeholder"})
+        return cls._of(keep=("PL1",), placeholder=("PL2", "PL3", "PL4"))
 
     @classmethod
     def preset(cls, name: str) -> PrivacyPolicy:
@@ -165,7 +187,10 @@ class PrivacyPolicy(BaseModel):
             preset = data.pop("preset", None)
             if preset is not None:
                 base = cls.preset(str(preset)).model_dump()
-                levels = {**base["levels"], **{PrivacyLevel(k): v for k, v in data.pop("levels", {}).items()}}
+                overrides = data.pop("levels", None) or {}
+                if not isinstance(overrides, Mapping):
+                    raise ConfigError("invalid policy: levels: must be a mapping of level to action")
+                levels = {**base["levels"], **{PrivacyLevel(k): v for k, v in overrides.items()}}
                 data = {**base, **data, "levels": levels}
             return cls.model_validate(data)
         except ValidationError as exc:
@@ -194,9 +219,9 @@ class PrivacyPolicy(BaseModel):
 
                 data = yaml.safe_load(raw)
             elif suffix == ".toml":
-                try:
+                if sys.version_info >= (3, 11):
                     import tomllib
-                except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+                else:  # pragma: no cover - Python 3.10
                     import tomli as tomllib
                 data = tomllib.loads(raw)
             elif suffix == ".json":
