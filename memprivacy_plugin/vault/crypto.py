@@ -157,6 +157,10 @@ def resolve_key(
     if key is not None:
         return decode_key(key)
     if key_file is not None:
+        # A key file named for a new vault is created, like the default one; for an existing
+        # vault a missing key file is an error, never silently replaced.
+        if create and not Path(key_file).exists():
+            return create_key_file(key_file)
         return read_key_file(key_file)
     env = os.environ.get(KEY_ENV)
     if env:
