@@ -24,6 +24,7 @@ from .errors import (
 )
 from .extractors.base import BaseExtractor, Extractor
 from .extractors.ensemble import EnsembleExtractor
+from .extractors.known import KnownValuesExtractor
 from .extractors.rules import RuleExtractor
 from .guard import PrivacyGuard, ProtectedText, Replacement
 from .policy import Action, PrivacyPolicy
@@ -41,6 +42,7 @@ __all__ = [
     "ExtractionError",
     "Extractor",
     "InMemoryVault",
+    "KnownValuesExtractor",
     "MemPrivacyError",
     "PlaintextVaultWarning",
     "PolicyBlockedError",

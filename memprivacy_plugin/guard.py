@@ -127,7 +127,7 @@ class PrivacyGuard:
         return self._extractor
 
     def __repr__(self) -> str:
-        return f"PrivacyGuard(extractor={self.extractor!r}, vault={type(self.vault).__name__}())"
+        return f"PrivacyGuard(extractor={self._extractor!r}, vault={type(self.vault).__name__}())"
 
     # -- extraction (fail closed) --------------------------------------------------------------
 

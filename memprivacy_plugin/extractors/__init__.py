@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from .base import BaseExtractor, Extractor
 from .ensemble import EnsembleExtractor
+from .known import KnownValuesExtractor
 from .rules import Recognizer, RuleExtractor
 
-__all__ = ["BaseExtractor", "EnsembleExtractor", "Extractor", "Recognizer", "RuleExtractor"]
+__all__ = ["BaseExtractor", "EnsembleExtractor", "Extractor", "KnownValuesExtractor", "Recognizer", "RuleExtractor"]
