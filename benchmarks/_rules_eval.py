@@ -1,0 +1,202 @@
+"""Dataset reading and scoring shared by `bench_rules.py` and the dataset floor test.
+
+Reads the MemPrivacy-Bench and PersonaMem-v2 test slices in place (never copied into the repo),
+keeps the user turns, locates every gold span in its message, and scores an extractor's spans per
+"formatted family" with an overlap match: a prediction matches a gold span of the same family when
+they overlap by at least half of the shorter one.
+
+Recall counts the gold spans of a family whose raw label is a formatted kind (a licence plate or a
+security-question answer is in the ID Number / Password standard types but has no form a rule can
+see). Precision counts a prediction as correct when it matches any gold span whose normalised type
+is in its family.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from memprivacy_plugin.spans import PrivacySpan, locate
+from memprivacy_plugin.taxonomy import normalize_type
+
+DATASET_FILES = ("memprivacy_bench_testset.jsonl", "personamem_v2_testset.jsonl")
+
+# family -> standard types (after taxonomy.normalize_type) in it
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "Email": ("Email",),
+    "Phone Number": ("Phone Number",),
+    "Verification Code": ("Verification Code",),
+    "Password/PIN": ("Password",),
+    "Payment Security Code": ("Payment Security Code",),
+    "Token": ("Token",),
+    "Key": ("Key", "Private Key"),
+    "Network Identifier": ("Network Identifier",),
+    "ID Number": ("ID Number",),
+    "Financial Account": ("Financial Account",),
+    "Database Connection String": ("Database Connection String",),
+}
+_FAMILY_OF_TYPE = {t: fam for fam, types in FAMILIES.items() for t in types}
+
+# Raw labels of those standard types that name something without a recognisable form.
+UNFORMATTED_LABELS = frozenset(
+    {
+        "Security Question Answer",
+        "Security Question",
+        "License Plate",
+        "Vehicle Information",
+        "Document Number",
+        "Intranet Entry Point",
+        "Financial Account",
+    }
+)
+
+
+def shared_data_dir() -> Path:
+    """`$MEMPRIVACY_SHARED_DATA`, else `../shared/data` next to the repository."""
+    env = os.environ.get("MEMPRIVACY_SHARED_DATA")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+def dataset_paths(data_dir: Path | None = None) -> list[Path]:
+    base = (data_dir or shared_data_dir()) / "memprivacy_bench"
+    return [base / name for name in DATASET_FILES if (base / name).is_file()]
+
+
+@dataclass(frozen=True)
+class GoldSpan:
+    start: int
+    end: int
+    family: str
+    raw_label: str
+    formatted: bool
+
+
+@dataclass
+class Turn:
+    text: str
+    gold: list[GoldSpan]
+
+
+def family_of(privacy_type: str) -> str | None:
+    return _FAMILY_OF_TYPE.get(normalize_type(privacy_type).name)
+
+
+def load_turns(paths: Iterable[Path]) -> list[Turn]:
+    """User turns with their gold spans located (every occurrence of each labelled string)."""
+    turns: list[Turn] = []
+    for path in paths:
+        with path.open(encoding="utf-8") as fh:
+            for line in fh:
+                if not line.strip():
+                    continue
+                for dialogue in json.loads(line)["dialogues"]:
+                    if dialogue.get("role") != "user":
+                        continue
+                    text = dialogue["content"]
+                    gold: dict[tuple[int, int, str], GoldSpan] = {}
+                    for info in dialogue.get("privacy_info") or []:
+                        raw = str(info.get("privacy_type", ""))
+                        fam = family_of(raw)
+                        if fam is None:
+                            continue
+                        for start, end in locate(text, str(info.get("original_text", ""))):
+                            key = (start, end, fam)
+                            formatted = raw not in UNFORMATTED_LABELS
+                            if key not in gold or formatted:
+                                gold[key] = GoldSpan(start, end, fam, raw, formatted)
+                    turns.append(Turn(text, list(gold.values())))
+    return turns
+
+
+def _matches(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
+    overlap = min(a_end, b_end) - max(a_start, b_start)
+    return overlap > 0 and overlap * 2 >= min(a_end - a_start, b_end - b_start)
+
+
+@dataclass
+class Counts:
+    gold: int = 0
+    found: int = 0  # gold spans matched (recall numerator)
+    pred: int = 0
+    correct: int = 0  # predictions matched (precision numerator)
+
+    @property
+    def precision(self) -> float:
+        return self.correct / self.pred if self.pred else float("nan")
+
+    @property
+    def recall(self) -> float:
+        return self.found / self.gold if self.gold else float("nan")
+
+
+@dataclass
+class Report:
+    families: dict[str, Counts] = field(default_factory=dict)
+    labels: dict[str, Counts] = field(default_factory=dict)  # recall per raw label
+    errors: list[tuple[str, str, str, str]] = field(default_factory=list)  # (kind, family, value, context)
+
+    def total(self) -> Counts:
+        out = Counts()
+        for c in self.families.values():
+            out.gold += c.gold
+            out.found += c.found
+            out.pred += c.pred
+            out.correct += c.correct
+        return out
+
+
+def score(turns: Sequence[Turn], predictions: Sequence[Sequence[PrivacySpan]]) -> Report:
+    report = Report(families={fam: Counts() for fam in FAMILIES})
+    for turn, preds in zip(turns, predictions, strict=True):
+        typed = [(p, family_of(p.privacy_type)) for p in preds]
+        for g in turn.gold:
+            if not g.formatted:
+                continue
+            hit = any(f == g.family and _matches(p.start, p.end, g.start, g.end) for p, f in typed)
+            for counts in (report.families[g.family], report.labels.setdefault(g.raw_label, Counts())):
+                counts.gold += 1
+                counts.found += hit
+            if not hit:
+                report.errors.append(
+                    ("FN", g.family, turn.text[g.start : g.end], _context(turn.text, g.start, g.end))
+                )
+        for p, fam in typed:
+            if fam is None:
+                continue
+            ok = any(g.family == fam and _matches(p.start, p.end, g.start, g.end) for g in turn.gold)
+            report.families[fam].pred += 1
+            report.families[fam].correct += ok
+            if not ok:
+                report.errors.append(("FP", fam, p.text, _context(turn.text, p.start, p.end)))
+    return report
+
+
+def _context(text: str, start: int, end: int, width: int = 50) -> str:
+    return text[max(0, start - width) : end + width].replace("\n", " ")
+
+
+def evaluate(extract: Callable[[str], Sequence[PrivacySpan]], turns: Sequence[Turn]) -> Report:
+    return score(turns, [extract(t.text) for t in turns])
+
+
+def _fmt(x: float) -> str:
+    return "n/a" if x != x else f"{x:.3f}"
+
+
+def markdown_table(report: Report) -> str:
+    lines = [
+        "| family | gold | found | recall | predicted | correct | precision |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for fam, c in [*report.families.items(), ("**all formatted**", report.total())]:
+        recall, precision = _fmt(c.recall), _fmt(c.precision)
+        lines.append(f"| {fam} | {c.gold} | {c.found} | {recall} | {c.pred} | {c.correct} | {precision} |")
+    lines += ["", "| raw label | gold | found | recall |", "|---|---:|---:|---:|"]
+    for label, c in sorted(report.labels.items(), key=lambda kv: -kv[1].gold):
+        lines.append(f"| {label} | {c.gold} | {c.found} | {_fmt(c.recall)} |")
+    return "\n".join(lines)

@@ -1,0 +1,258 @@
+"""Unit tests for the rule extractor: recognisers, hard negatives, offsets, safety, registry."""
+
+from __future__ import annotations
+
+import itertools
+import time
+
+import pytest
+
+from memprivacy_plugin.extractors.base import Extractor
+from memprivacy_plugin.extractors.rules import Recognizer, RuleExtractor, fold_width
+from memprivacy_plugin.spans import PrivacySpan
+from memprivacy_plugin.taxonomy import STANDARD_TYPES, PrivacyLevel
+
+
+@pytest.fixture(scope="module")
+def rules() -> RuleExtractor:
+    return RuleExtractor()
+
+
+def found(rules: RuleExtractor, text: str) -> list[tuple[str, str]]:
+    spans = rules.extract(text)
+    for s in spans:
+        assert text[s.start : s.end] == s.text
+        assert s.source == "rules"
+        assert 0.0 <= s.score <= 1.0
+        assert s.level == STANDARD_TYPES[s.privacy_type].level
+    for a, b in itertools.pairwise(spans):
+        assert a.end <= b.start
+    return [(s.privacy_type, s.text) for s in spans]
+
+
+POSITIVES = [
+    ("write to jane.doe+tag@mail-box.co.uk today", "Email", "jane.doe+tag@mail-box.co.uk"),
+    ("我的邮箱是zhang.san@qq.com，谢谢", "Email", "zhang.san@qq.com"),
+    ("call me at +1 (415) 555-0132 tonight", "Phone Number", "+1 (415) 555-0132"),
+    ("my number is 415-555-0132", "Phone Number", "415-555-0132"),
+    ("UK mobile +44 7911 123456.", "Phone Number", "+44 7911 123456"),
+    ("我的手机号是13800138000。", "Phone Number", "13800138000"),
+    ("手机：１３８００１３８０００", "Phone Number", "１３８００１３８０００"),
+    ("电话 138-0013-8000 随时", "Phone Number", "138-0013-8000"),
+    ("身份证号 11010519491231002X 请保密", "ID Number", "11010519491231002X"),
+    ("my SSN is 536-90-4399", "ID Number", "536-90-4399"),
+    ("My passport number is E07924494.", "ID Number", "E07924494"),
+    ("我的护照号码是 G12345678", "ID Number", "G12345678"),
+    ("card 4111 1111 1111 1111 exp 12/27", "Financial Account", "4111 1111 1111 1111"),
+    ("IBAN GB82 WEST 1234 5698 7654 32 please", "Financial Account", "GB82 WEST 1234 5698 7654 32"),
+    ("server at 10.0.12.7 is down", "Network Identifier", "10.0.12.7"),
+    ("my ip 2001:db8:85a3::8a2e:370:7334 ok", "Network Identifier", "2001:db8:85a3::8a2e:370:7334"),
+    ("MAC地址是 00:1A:2B:3C:4D:5E", "Network Identifier", "00:1A:2B:3C:4D:5E"),
+    ("IMEI: 490154203237518", "Network Identifier", "490154203237518"),
+    ("key sk-ant-api03-AbCdEf0123456789AbCdEf0123 leaked", "Key", "sk-ant-api03-AbCdEf0123456789AbCdEf0123"),
+    ("OPENAI_API_KEY=sk-proj-A71df39LKp8zQmX0B487nczRt6V2", "Key", "sk-proj-A71df39LKp8zQmX0B487nczRt6V2"),
+    ("aws AKIAIOSFODNN7EXAMPLE here", "Key", "AKIAIOSFODNN7EXAMPLE"),
+    ("use AIzaSyA1234567890abcdefghijklmnopqrstuv now", "Key", "AIzaSyA1234567890abcdefghijklmnopqrstuv"),
+    (
+        "token ghp_abcdefghijklmnopqrstuvwxyz0123456789 ok",
+        "Token",
+        "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+    ),
+    ("slack xoxb-123456789012-abcdefghijkl ok", "Token", "xoxb-123456789012-abcdefghijkl"),
+    ("gitlab glpat-abcdefghij0123456789 ok", "Token", "glpat-abcdefghij0123456789"),
+    (
+        "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+        "Token",
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+    ),
+    ("会话令牌是 SEC-DRAFT-44", "Token", "SEC-DRAFT-44"),
+    (
+        "DATABASE_URL=postgres://app:s3cret@db.internal:5432/prod",
+        "Database Connection String",
+        "postgres://app:s3cret@db.internal:5432/prod",
+    ),
+    (
+        "uri mongodb+srv://u:p@cluster0.abc.mongodb.net/db",
+        "Database Connection String",
+        "mongodb+srv://u:p@cluster0.abc.mongodb.net/db",
+    ),
+    (
+        "jdbc:mysql://localhost:3306/shop?user=root",
+        "Database Connection String",
+        "jdbc:mysql://localhost:3306/shop?user=root",
+    ),
+    ("redis://:pa55@cache:6379/0", "Database Connection String", "redis://:pa55@cache:6379/0"),
+    (
+        "fetch https://bob:hunter2x@git.corp.net/repo.git",
+        "Password",
+        "https://bob:hunter2x@git.corp.net/repo.git",
+    ),
+    ("您的验证码是 849201，5分钟内有效", "Verification Code", "849201"),
+    ("验证码：849-201", "Verification Code", "849-201"),
+    ("验证码是 8 4 9 2 0 1", "Verification Code", "8 4 9 2 0 1"),
+    ("验证码 ８４９２０１", "Verification Code", "８４９２０１"),
+    ("The SMS OTP is 849-201.", "Verification Code", "849-201"),
+    ("login code: 552891", "Verification Code", "552891"),
+    ("my password is Tr0ub4dor&3", "Password", "Tr0ub4dor&3"),
+    ("我的密码是 G5$cVJBu@A&N#aUZ，别告诉别人", "Password", "G5$cVJBu@A&N#aUZ"),
+    ("口令：abc123!", "Password", "abc123!"),
+    ("PIN码是4482", "Password", "4482"),
+    ("my PIN: 4482", "Password", "4482"),
+    ("the CVV is 602", "Payment Security Code", "602"),
+    ("db_password = 'hunter22'", "Password", "hunter22"),
+]
+
+
+@pytest.mark.parametrize(("text", "ptype", "value"), POSITIVES)
+def test_positive(rules: RuleExtractor, text: str, ptype: str, value: str) -> None:
+    assert (ptype, value) in found(rules, text)
+
+
+def test_private_key_block(rules: RuleExtractor) -> None:
+    block = (
+        "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA0Z3VS5JJcds3xfn\n/yGaX+\n"
+        "-----END RSA PRIVATE KEY-----"
+    )
+    text = f"here is my key:\n{block}\nthanks"
+    assert ("Private Key", block) in found(rules, text)
+    cut = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA"
+    assert found(rules, cut) == [("Private Key", cut)]
+
+
+def test_repeated_value_is_found_again(rules: RuleExtractor) -> None:
+    text = "The SMS OTP is 819-022. I am inputting 819-022 now."
+    assert found(rules, text) == [("Verification Code", "819-022")] * 2
+
+
+HARD_NEGATIVES = [
+    "my order #A12345 has not arrived",
+    "订单号 20240518001 还没发货",
+    "I moved there in 2024",
+    "the meeting is on 2024-05-18 at 12:30",
+    "会议在2024年5月18日下午3点",
+    "it costs $1,299.99 or ¥3500",
+    "in an emergency call 911, in China call 110 or 12345",
+    "客服热线 400-800-8888，免费电话 800-820-8820",
+    "call 1-800-555-0199 for support",
+    "upgrade to v1.2.3 or Python 3.11.4",
+    "how do I validate user@example.com in regex",
+    "send it to admin@test.example.org or bob@site.test",
+    "I bought 3 apples and 12 eggs, 500 grams of rice",
+    "the zip code is 98109",
+    "HTTP status code: 404",
+    "my password is correct",
+    "password: ********",
+    "ping 127.0.0.1 or 8.8.8.8",
+    "set the netmask to 255.255.255.0",
+    "the token is valid",
+    "I pinned the tab",
+]
+
+
+@pytest.mark.parametrize("text", HARD_NEGATIVES)
+def test_hard_negative(rules: RuleExtractor, text: str) -> None:
+    assert found(rules, text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a" * 100_000,
+        "1" * 100_000,
+        "@" * 100_000,
+        "-1" * 50_000,
+        "密码" * 30_000,
+        "验证码是" * 25_000,
+        "a@" * 50_000,
+        "a." * 50_000 + "@",
+        "1." * 50_000,
+        "1-" * 50_000,
+        "1 " * 50_000,
+        ":" * 100_000,
+        "a:" * 50_000,
+        "password is " * 8_000,
+        "-----BEGIN PRIVATE KEY-----" * 3_000,
+        "postgres://" * 9_000,
+        "!a1A" * 25_000,
+        "+1 " * 33_000,
+    ],
+)
+def test_adversarial_input_returns_promptly(rules: RuleExtractor, text: str) -> None:
+    t0 = time.perf_counter()
+    rules.extract(text)
+    assert time.perf_counter() - t0 < 2.0
+
+
+def test_offsets_with_full_width_and_mixed_text(rules: RuleExtractor) -> None:
+    text = "联系我：１３８００１３８０００，邮箱ｊｉｍ＠ｍａｉｌ．ｃｏｍ，IP 10.1.2.3。"
+    spans = rules.extract(text)
+    assert [text[s.start : s.end] for s in spans] == [s.text for s in spans]
+    assert {s.privacy_type for s in spans} == {"Phone Number", "Email", "Network Identifier"}
+    assert fold_width("１２３ａ　") == "123a "
+
+
+def test_spans_are_merged(rules: RuleExtractor) -> None:
+    spans = rules.extract("DATABASE_URL=postgres://user:pw@localhost:5432/db")
+    assert len(spans) == 1
+    assert spans[0].privacy_type == "Database Connection String"
+    assert spans[0].level == PrivacyLevel.PL4
+
+
+def test_is_an_extractor(rules: RuleExtractor) -> None:
+    assert isinstance(rules, Extractor)
+    assert rules.name == "rules"
+    assert rules.extract("") == []
+    assert rules.extract_batch(["a@b.io", "nothing"])[1] == []
+
+
+def test_registry_list_disable_add() -> None:
+    ext = RuleExtractor(disabled={"ipv4"})
+    assert "ipv4" not in ext.names()
+    assert "email" in ext.names()
+    assert ext.extract("host 10.0.0.7") == []
+    ext.enable("ipv4")
+    assert [s.text for s in ext.extract("host 10.0.0.7")] == ["10.0.0.7"]
+
+    employee = Recognizer("employee_id", "Account ID/Username", pattern=r"(?-i:\bEMP-\d{6}\b)", score=0.8)
+    ext = RuleExtractor(extra=[employee])
+    (span,) = ext.extract("I am EMP-004211 at work")
+    assert (span.privacy_type, span.text, span.level, span.score) == (
+        "Account ID/Username",
+        "EMP-004211",
+        PrivacyLevel.PL2,
+        0.8,
+    )
+    with pytest.raises(ValueError, match="already exists"):
+        ext.add(employee)
+    ext.add(Recognizer("employee_id", "ID Number", pattern=r"\bEMP-\d{6}\b"), replace=True)
+    assert ext.extract("EMP-004211")[0].privacy_type == "ID Number"
+    ext.disable("employee_id")
+    assert ext.extract("EMP-004211") == []
+    with pytest.raises(ValueError, match="unknown"):
+        RuleExtractor(disabled={"nope"})
+
+
+def test_custom_finder_and_validator() -> None:
+    def finder(text: str) -> list[tuple[int, int]]:
+        i = text.find("XYZ")
+        return [(i, i + 3)] if i >= 0 else []
+
+    rec = Recognizer("xyz", "Business Secret", finder=finder, validator=lambda v: v == "XYZ")
+    ext = RuleExtractor(recognizers=[rec])
+    assert ext.names() == ["xyz"]
+    assert [(s.text, s.level) for s in ext.extract("code XYZ")] == [("XYZ", PrivacyLevel.PL4)]
+    with pytest.raises(ValueError, match="exactly one"):
+        Recognizer("bad", "Email")
+
+
+def test_context_keywords() -> None:
+    rec = Recognizer("member", "Account ID/Username", pattern=r"\b\d{8}\b", context=("member",))
+    ext = RuleExtractor(recognizers=[rec])
+    assert ext.extract("member no. 12345678") != []
+    assert ext.extract("total 12345678") == []
+
+
+def test_span_model_is_returned(rules: RuleExtractor) -> None:
+    (span,) = rules.extract("mail a@b.io")
+    assert isinstance(span, PrivacySpan)
+    assert (span.start, span.end) == (5, 11)
