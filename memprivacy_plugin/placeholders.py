@@ -46,6 +46,9 @@ def placeholder_name(privacy_type: str) -> str:
         return "Private"
     if words[0][0].isdigit():
         words.insert(0, "Type")
+    # Stay within what PLACEHOLDER_RE recognises (at most 9 words of at most 40 characters),
+    # or the placeholder could never be restored.
+    words = [w[:40] for w in words[:9]]
     return "_".join(w if w.isupper() or not w[0].isalpha() else w[0].upper() + w[1:] for w in words)[:80]
 
 

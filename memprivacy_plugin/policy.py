@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import enum
 import json
-import sys
 import string
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any

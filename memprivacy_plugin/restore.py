@@ -26,7 +26,9 @@ _MAX_PENDING = 160
 # A tail that may still grow into a placeholder: an opener (possibly cut short) followed only by
 # name characters, separators and digits, possibly ending in a cut-short closer.
 _PARTIAL = re.compile(
-    r"(?:\\|\\<|<|&|&l|&lt|&lt;)(?:[ \t]*[A-Za-z][A-Za-z0-9_ \t\\-]*)?(?:\\|&|&g|&gt)?\Z|\\?<[ \t]*\Z",
+    r"(?:\\|\\<|<|&|&l|&lt|&lt;)(?:[ \t]*[A-Za-z][A-Za-z0-9_ \t\\-]*)?(?:\\|&|&g|&gt)?\Z"
+    r"|(?:\\?<|&lt;)[ \t]*\Z",
+    re.IGNORECASE,
 )
 
 
@@ -41,7 +43,7 @@ def placeholder_keys(text: str) -> set[str]:
 
 def restore_text(text: str, lookup: Lookup) -> str:
     """Replace every placeholder that `lookup` knows by its value, in one pass."""
-    if "<" not in text and "&lt;" not in text:
+    if "<" not in text and "&" not in text:  # `&lt;` in any case
         return text
     matches = list(PLACEHOLDER_RE.finditer(text))
     if not matches:
@@ -74,11 +76,10 @@ class StreamingRestorer:
         self._pending = ""
 
     def _hold_from(self, buffer: str) -> int:
-        cut = max(buffer.rfind(c) for c in _OPENERS)
-        if cut < 0 or len(buffer) - cut > _MAX_PENDING:
-            return len(buffer)
-        # A backslash or ampersand may belong to an opener that starts a little earlier.
-        for start in range(max(0, cut - 4), cut + 1):
+        # The earliest opener in the last _MAX_PENDING characters from which the rest of the buffer
+        # may still grow into a placeholder. Not just the last opener: `\_` and `&gt` inside a
+        # placeholder that is still forming contain opener characters too.
+        for start in range(max(0, len(buffer) - _MAX_PENDING), len(buffer)):
             if buffer[start] in _OPENERS and _PARTIAL.match(buffer, start):
                 return start
         return len(buffer)
