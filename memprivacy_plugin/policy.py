@@ -116,9 +116,15 @@ class PrivacyPolicy(BaseModel):
         return action
 
     def redaction_for(self, privacy_type: str) -> str:
-        from .placeholders import placeholder_name
+        """The redaction text for a type. It must never read as a placeholder (a custom type such
+        as "Level 2" would give `<Level_2>`), so such a name gets a `_Redacted` suffix."""
+        from .placeholders import PLACEHOLDER_RE, placeholder_name
 
-        return self.redaction_format.format(type=privacy_type, name=placeholder_name(privacy_type))
+        name = placeholder_name(privacy_type)
+        text = self.redaction_format.format(type=privacy_type, name=name)
+        if PLACEHOLDER_RE.search(text):
+            text = self.redaction_format.format(type=privacy_type, name=f"{name}_Redacted")
+        return text
 
     def protected_levels(self) -> list[PrivacyLevel]:
         """Levels whose values never reach the cloud in clear under this policy."""

@@ -8,4 +8,11 @@ from .ensemble import EnsembleExtractor
 from .known import KnownValuesExtractor
 from .rules import Recognizer, RuleExtractor
 
-__all__ = ["BaseExtractor", "EnsembleExtractor", "Extractor", "KnownValuesExtractor", "Recognizer", "RuleExtractor"]
+__all__ = [
+    "BaseExtractor",
+    "EnsembleExtractor",
+    "Extractor",
+    "KnownValuesExtractor",
+    "Recognizer",
+    "RuleExtractor",
+]

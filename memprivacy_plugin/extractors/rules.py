@@ -21,6 +21,7 @@ numbers that are only dates, times, prices, versions, order numbers or quantitie
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import math
 import re
@@ -121,7 +122,12 @@ class Recognizer:
             if self._not_before is not None and self._not_before.search(lowered, max(0, start - 24), start):
                 continue
             if self.validator is not None and not self.validator(folded[start:end]):
-                continue
+                # A greedy pattern may have taken a neighbouring group ("4111 1111 1111 1111 01"):
+                # keep the longest window of whole space-separated groups that validates.
+                window = _valid_window(folded[start:end], self.validator)
+                if window is None:
+                    continue
+                start, end = start + window[0], start + window[1]
             if self.context and not _has_context(lowered, start, end, self):
                 continue
             yield start, end
@@ -379,38 +385,75 @@ def _phone_finder(text: str) -> Iterator[tuple[int, int]]:
             start, raw = start + 1, raw[1:]
         if raw.endswith(")") and "(" not in raw:
             end, raw = end - 1, raw[:-1]
-        if _PHONE_NOT.fullmatch(raw):
-            continue
-        international = raw.startswith(("+", "00"))
         context = any(k in lowered[max(0, start - 40) : start] for k in _PHONE_CONTEXT)
-        nanp = _NANP_FORMAT.fullmatch(raw)
-        regions: tuple[str | None, ...]
-        if international:
-            regions = (None,)
-        elif _CN_MOBILE.fullmatch(raw):
-            regions = ("CN",)
-        elif nanp:
-            regions = ("US", "CN")
-        elif context:
-            regions = ("CN", "US", "GB")
-        else:
-            continue
-        # Test data and examples use fictional numbers: an international number, or a NANP-formatted
-        # one with a plausible area code, is kept when it is possible though not allocated.
-        lenient = international or (nanp is not None and _NANP_AREA.search(raw) is not None)
-        verdict: bool | None = None
-        possible = False
-        for region in regions:
-            try:
-                number = pn.parse("+" + raw[2:].lstrip() if raw.startswith("00") else raw, region)
-            except pn.NumberParseException:
-                continue
-            if pn.is_valid_number(number):
-                verdict = pn.number_type(number) not in _PHONE_BAD_TYPES
-                break
-            possible = possible or (region == regions[0] and pn.is_possible_number(number))
-        if verdict or (verdict is None and lenient and (possible or _plus_number(pn, raw))):
+        # The candidate regex is greedy: "+1 415 867 5309 2 times" takes the "2" too, "room 0 138..."
+        # the "0". A window of whole space-separated groups that validates beats a lenient reading
+        # of the whole candidate; the longest such window wins.
+        whole = _phone_verdict(pn, raw, context)
+        if whole == "valid":
             yield start, end
+            continue
+        window = _valid_window(raw, functools.partial(_is_valid_phone, pn, context=context))
+        if window is not None:
+            yield start + window[0], start + window[1]
+        elif whole == "lenient":
+            yield start, end
+
+
+def _valid_window(raw: str, ok: Callable[[str], bool], min_len: int = 7) -> tuple[int, int] | None:
+    """The longest run of whole space-separated groups of `raw` (not `raw` itself) for which
+    `ok` holds, as offsets into `raw`; None if there is none."""
+    if " " not in raw:
+        return None
+    bounds = [0] + [i + 1 for i, c in enumerate(raw) if c == " "]
+    ends = [i for i, c in enumerate(raw) if c == " "] + [len(raw)]
+    windows = sorted(
+        ((b, e) for b in bounds for e in ends if e - b >= min_len and (b, e) != (0, len(raw))),
+        key=lambda w: w[0] - w[1],
+    )
+    for b, e in windows:
+        part = raw[b:e].strip()
+        if part and ok(part):
+            lead = len(raw[b:e]) - len(raw[b:e].lstrip())
+            return b + lead, b + lead + len(part)
+    return None
+
+
+def _is_valid_phone(pn: Any, raw: str, *, context: bool) -> bool:
+    return _phone_verdict(pn, raw, context) == "valid"
+
+
+def _phone_verdict(pn: Any, raw: str, context: bool) -> str | None:
+    """ "valid" for an allocated personal number, "lenient" for a plausible fictional one, None for
+    anything else (dates, IPs, SSNs, business lines, digit runs without phone context)."""
+    if _PHONE_NOT.fullmatch(raw):
+        return None
+    international = raw.startswith(("+", "00"))
+    nanp = _NANP_FORMAT.fullmatch(raw)
+    regions: tuple[str | None, ...]
+    if international:
+        regions = (None,)
+    elif _CN_MOBILE.fullmatch(raw):
+        regions = ("CN",)
+    elif nanp:
+        regions = ("US", "CN")
+    elif context:
+        regions = ("CN", "US", "GB")
+    else:
+        return None
+    possible = False
+    for region in regions:
+        try:
+            number = pn.parse("+" + raw[2:].lstrip() if raw.startswith("00") else raw, region)
+        except pn.NumberParseException:
+            continue
+        if pn.is_valid_number(number):
+            return "valid" if pn.number_type(number) not in _PHONE_BAD_TYPES else None
+        possible = possible or (region == regions[0] and pn.is_possible_number(number))
+    # Test data and examples use fictional numbers: an international number, or a NANP-formatted
+    # one with a plausible area code, is kept when it is possible though not allocated.
+    lenient = international or (nanp is not None and _NANP_AREA.search(raw) is not None)
+    return "lenient" if lenient and (possible or _plus_number(pn, raw)) else None
 
 
 def _plus_number(pn: Any, raw: str) -> bool:

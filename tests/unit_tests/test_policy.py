@@ -367,3 +367,11 @@ def test_policy_is_frozen() -> None:
 def test_presets_do_not_share_state() -> None:
     a, b = PrivacyPolicy.default(), PrivacyPolicy.default()
     assert a.levels is not b.levels
+
+
+def test_redaction_of_a_type_ending_in_a_number_never_reads_as_a_placeholder() -> None:
+    from memprivacy_plugin.placeholders import PLACEHOLDER_RE
+
+    text = PrivacyPolicy.default().redaction_for("Level 2")
+    assert text == "<Level_2_Redacted>"
+    assert PLACEHOLDER_RE.search(text) is None
