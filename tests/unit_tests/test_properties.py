@@ -3,6 +3,8 @@ the cloud-bound text."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -22,7 +24,7 @@ PII = [
 ]
 
 RULES = RuleExtractor()
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=int(os.environ.get("MEMPRIVACY_HYPOTHESIS_EXAMPLES", "200")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Arbitrary text, biased towards the characters that matter here: placeholder syntax, digits,
 # separators, CJK and full-width forms.
