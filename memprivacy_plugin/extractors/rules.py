@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..spans import PrivacySpan, merge_spans
+from ..spans import PrivacySpan, locate, merge_spans
 from ..taxonomy import PrivacyLevel, level_of
 from .base import BaseExtractor
 
@@ -1138,7 +1138,9 @@ class RuleExtractor(BaseExtractor):
         extra: Iterable[Recognizer] = (),
         disabled: Iterable[str] = (),
         recognizers: Iterable[Recognizer] | None = None,
+        find_user_name: bool = True,
     ) -> None:
+        self.find_user_name = find_user_name
         base = list(recognizers) if recognizers is not None else default_recognizers()
         self._recognizers: dict[str, Recognizer] = {}
         for rec in [*base, *extra]:
@@ -1194,7 +1196,31 @@ class RuleExtractor(BaseExtractor):
                         source=self.name,
                     )
                 )
+        if user_name and user_name.strip() and self.find_user_name:
+            spans.extend(self._user_name_spans(text, user_name.strip()))
         return merge_spans(spans + _repeats(spans, folded, text), text)
+
+    def _user_name_spans(self, text: str, user_name: str) -> list[PrivacySpan]:
+        """The user's own name (Real Name, PL2): the full name anywhere (after normalisation), and
+        each part of a multi-word name of 3+ letters where it appears capitalised as a whole word
+        ("Dana" in "Thanks, Dana"). Other people's names need a model extractor."""
+        found = locate(text, user_name)
+        parts = [p for p in re.split(r"[\s·・.]+", user_name) if len(p) >= 3 and p[0].isupper()]
+        if len(parts) > 1:
+            for part in parts:
+                found += [m.span() for m in re.finditer(rf"(?<!\w){re.escape(part)}(?!\w)", text)]
+        return [
+            PrivacySpan(
+                text=text[s:e],
+                start=s,
+                end=e,
+                privacy_type="Real Name",
+                level=PrivacyLevel.PL2,
+                score=0.95,
+                source=self.name,
+            )
+            for s, e in found
+        ]
 
     def __repr__(self) -> str:
         return f"RuleExtractor({len(self.recognizers)} recognisers)"

@@ -256,3 +256,17 @@ def test_span_model_is_returned(rules: RuleExtractor) -> None:
     (span,) = rules.extract("mail a@b.io")
     assert isinstance(span, PrivacySpan)
     assert (span.start, span.end) == (5, 11)
+
+
+def test_user_name_is_found_when_given() -> None:
+    rules = RuleExtractor()
+    text = "Hi, I'm Dana Whitfield. Thanks, Dana! The Whitfield file. A dana-like word."
+    found = [(s.text, s.privacy_type, s.level.value) for s in rules.extract(text, user_name="Dana Whitfield")]
+    assert found == [
+        ("Dana Whitfield", "Real Name", "PL2"),
+        ("Dana", "Real Name", "PL2"),
+        ("Whitfield", "Real Name", "PL2"),
+    ]
+    assert rules.extract(text) == []  # without user_name nothing is a name
+    assert [s.text for s in rules.extract("我是张伟，张伟的电话", user_name="张伟")] == ["张伟", "张伟"]
+    assert RuleExtractor(find_user_name=False).extract(text, user_name="Dana Whitfield") == []
