@@ -9,9 +9,10 @@ models do (lower case, spaces, markdown), so the restore shown is the tolerant o
 from __future__ import annotations
 
 import random
+import re
 import shutil
 import tempfile
-import textwrap
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,14 +71,31 @@ class FakeCloudMemory:
         return "Here is what I have on file for you: " + ", ".join(cited) + "."
 
 
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _wrap(text: str, col: int) -> list[str]:
+    """Wrap by display width (CJK characters take two columns), breaking at spaces when it can."""
+    lines: list[str] = []
+    line = ""
+    for token in re.findall(r"\S+\s*|\s+", text):
+        for piece in [token] if _width(token) <= col else list(token):
+            if line and _width(line + piece.rstrip()) > col:
+                lines.append(line.rstrip())
+                line = ""
+            line += piece
+    lines.append(line.rstrip())
+    return lines
+
+
 def _columns(left: str, right: str, width: int) -> str:
     col = max(20, (width - 3) // 2)
-    lines_l = textwrap.wrap(left, col) or [""]
-    lines_r = textwrap.wrap(right, col) or [""]
+    lines_l, lines_r = _wrap(left, col), _wrap(right, col)
     rows = max(len(lines_l), len(lines_r))
     lines_l += [""] * (rows - len(lines_l))
     lines_r += [""] * (rows - len(lines_r))
-    return "\n".join(f"{a:<{col}} | {b}" for a, b in zip(lines_l, lines_r, strict=False))
+    return "\n".join(f"{a}{' ' * (col - _width(a))} | {b}" for a, b in zip(lines_l, lines_r, strict=True))
 
 
 def run_demo(*, extractor: Any = None, vault_path: Path | None = None, width: int = 0) -> int:
