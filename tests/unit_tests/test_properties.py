@@ -24,7 +24,11 @@ PII = [
 ]
 
 RULES = RuleExtractor()
-SETTINGS = settings(max_examples=int(os.environ.get("MEMPRIVACY_HYPOTHESIS_EXAMPLES", "200")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=int(os.environ.get("MEMPRIVACY_HYPOTHESIS_EXAMPLES", "200")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 # Arbitrary text, biased towards the characters that matter here: placeholder syntax, digits,
 # separators, CJK and full-width forms.
