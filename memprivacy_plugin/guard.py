@@ -194,10 +194,7 @@ class PrivacyGuard:
                 )
             )
         spans = merge_spans(spans, text)
-        plan = [
-            (s, Action.PLACEHOLDER if s.privacy_type == LITERAL_TYPE else self.policy.action_for(s))
-            for s in spans
-        ]
+        plan = [(s, self._action(s)) for s in spans]
         blocked = sorted({s.privacy_type for s, a in plan if a is Action.BLOCK})
         if blocked:
             raise PolicyBlockedError(
@@ -205,6 +202,16 @@ class PrivacyGuard:
                 privacy_types=tuple(blocked),
             )
         return spans, plan
+
+    def _action(self, span: PrivacySpan) -> Action:
+        # Text that reads as a placeholder must never reach the cloud as is, even inside a span
+        # the policy keeps (a merged union), or a later restore would resolve it.
+        if span.privacy_type == LITERAL_TYPE:
+            return Action.PLACEHOLDER
+        action = self.policy.action_for(span)
+        if action is Action.KEEP and PLACEHOLDER_RE.search(span.text):
+            return Action.PLACEHOLDER
+        return action
 
     def _items(self, plan: Sequence[tuple[PrivacySpan, Action]]) -> list[VaultItem]:
         return [

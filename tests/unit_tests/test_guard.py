@@ -319,3 +319,15 @@ def test_default_guard_uses_rules_and_the_data_dir(tmp_path: Path, monkeypatch: 
         assert any(p.name.startswith("vault") for p in tmp_path.iterdir())
     finally:
         guard.close()
+
+
+def test_a_kept_span_containing_placeholder_text_is_still_escaped(vault) -> None:
+    known = KnownValuesExtractor([("ref <Phone_Number_1> here", "Identity Background", "PL2")])
+    guard = PrivacyGuard(extractor=known, vault=vault, policy=PrivacyPolicy.pl4_only())  # PL2 kept
+    PrivacyGuard(extractor=KNOWN, vault=vault).protect(
+        f"call {PHONE}", user_id="u1"
+    )  # a real <Phone_Number_1>
+    text = "see ref <Phone_Number_1> here"
+    protected = guard.protect(text, user_id="u1").text
+    assert "<Phone_Number_1>" not in protected
+    assert guard.restore(protected, user_id="u1") == text
