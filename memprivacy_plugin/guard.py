@@ -416,10 +416,12 @@ def _checked(spans: object, extractor: Extractor) -> list[PrivacySpan]:
 
 
 def _extraction_error(extractor: Extractor, exc: BaseException) -> ExtractionError:
-    # The message names the extractor and the kind of failure, never the text being protected.
-    kind = (
-        "timed out"
-        if isinstance(exc, (TimeoutError, asyncio.TimeoutError))
-        else f"failed ({type(exc).__name__})"
-    )
+    # The message names the extractor and the kind of failure, never the text being protected:
+    # our own ExtractionErrors say why in words that hold no input; anything else by its class.
+    if isinstance(exc, ExtractionError):
+        kind = f"failed: {exc}"
+    elif isinstance(exc, (TimeoutError, asyncio.TimeoutError)):
+        kind = "timed out"
+    else:
+        kind = f"failed ({type(exc).__name__})"
     return ExtractionError(f"extractor {type(extractor).__name__} {kind}; nothing was sent (fail closed)")

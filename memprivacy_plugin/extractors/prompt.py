@@ -1,0 +1,250 @@
+"""The prompt, output schema and output parsing shared by every generative extractor.
+
+The MemPrivacy models take one user turn: a fixed instruction, then `User's Real Name:` and
+`Current Input Dialogue:` followed by the message as a JSON object, and answer with a JSON array
+of `{original_text, privacy_type, privacy_level}`. The instruction text here is ours, written from
+the taxonomy and versioned (`PROMPT_VERSION`); users can pass their own template (for example the
+model authors' own) and their own schema.
+
+Model output is not trusted: `<think>` blocks and code fences are stripped, broken JSON is repaired
+with `json-repair`, items whose text is not in the message (after Unicode normalisation) are
+dropped, type strings are normalised through the taxonomy, and an item without a usable level
+gets the strictest one. Output that cannot be read as a list at all raises `OutputParseError`, an
+`ExtractionError`, so the guard fails closed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..errors import ExtractionError
+from ..spans import PrivacySpan, locate, merge_spans
+from ..taxonomy import STANDARD_TYPES, PrivacyLevel, normalize_type
+
+__all__ = [
+    "DEFAULT_TEMPLATE",
+    "PROMPT_VERSION",
+    "OutputParseError",
+    "PromptTemplate",
+    "SamplingSettings",
+    "default_instruction",
+    "output_schema",
+    "parse_output",
+]
+
+PROMPT_VERSION = "memprivacy-plugin/prompt-v1"
+
+
+class OutputParseError(ExtractionError):
+    """The model's output could not be read as a list of spans, even after repair."""
+
+
+def default_instruction() -> str:
+    """The instruction, written from the taxonomy so the two never drift apart."""
+    lines = [
+        "You are a privacy extraction model running on the user's own device. Read the user's "
+        "message and list every span of privacy-sensitive information in it, so that it can be "
+        "protected before the message is sent to a cloud memory.",
+        "",
+        "Privacy levels and their standard types:",
+    ]
+    headings = {
+        PrivacyLevel.PL4: "PL4 - credentials and secrets whose exposure causes immediate loss",
+        PrivacyLevel.PL3: "PL3 - highly sensitive personal information",
+        PrivacyLevel.PL2: "PL2 - information that identifies a person",
+    }
+    for level, heading in headings.items():
+        lines.append(f"{heading}:")
+        lines.extend(f"- {t.name}: {t.description}" for t in STANDARD_TYPES.values() if t.level == level)
+    lines += [
+        "PL1 - preferences, habits and opinions: never extract these.",
+        "",
+        "Rules:",
+        "1. original_text must be copied exactly, character for character, from the message.",
+        "2. Extract the minimal span that carries the private value (the number, not the sentence "
+        "around it), but keep a descriptive span whole when the description itself is the private "
+        "information (a diagnosis, a transaction, an itinerary).",
+        "3. Use the standard type names above; if none fits, give a short descriptive type.",
+        "4. When unsure between two levels, choose the higher level.",
+        "5. The user's own name is Real Name; names of other people are Relationship Info.",
+        "6. Do not extract public figures, public places, generic facts, or placeholders such as <Email_1>.",
+        '7. Output only a JSON array of objects {"original_text", "privacy_type", "privacy_level"}; '
+        "output [] when there is nothing to extract.",
+    ]
+    return "\n".join(lines)
+
+
+class PromptTemplate(BaseModel):
+    """How a message becomes the model's input. `input_format` receives `{user_name}` and
+    `{dialogue}` (the message as a JSON object); `instruction` comes first."""
+
+    model_config = ConfigDict(frozen=True)
+
+    version: str = PROMPT_VERSION
+    instruction: str = Field(default_factory=default_instruction)
+    input_format: str = "User's Real Name: {user_name}\n\nCurrent Input Dialogue:\n{dialogue}"
+    unknown_user_name: str = "Unknown"
+
+    def render(self, text: str, *, user_name: str | None = None, role: str = "user") -> str:
+        dialogue = json.dumps({"role": role, "content": text}, ensure_ascii=False)
+        block = self.input_format.format(user_name=user_name or self.unknown_user_name, dialogue=dialogue)
+        return f"{self.instruction}\n\n{block}"
+
+    def messages(
+        self, text: str, *, user_name: str | None = None, role: str = "user"
+    ) -> list[dict[str, str]]:
+        """The chat messages for one extraction: a single user turn."""
+        return [{"role": "user", "content": self.render(text, user_name=user_name, role=role)}]
+
+
+DEFAULT_TEMPLATE = PromptTemplate()
+
+
+class SamplingSettings(BaseModel):
+    """Decoding settings; the defaults are the MemPrivacy models' published ones."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    temperature: float = Field(default=0.1, ge=0.0)
+    top_p: float = Field(default=0.1, gt=0.0, le=1.0)
+    repetition_penalty: float = Field(default=1.05, gt=0.0)
+    max_tokens: int = Field(default=1024, gt=0)
+    seed: int | None = None
+
+
+def output_schema(
+    *, max_items: int | None = None, max_text_length: int | None = None, max_type_length: int | None = 64
+) -> dict[str, Any]:
+    """The JSON schema of the output: an array of spans. Bounds keep constrained decoding finite
+    (tests with random-weight models need them; real models rarely hit them)."""
+    text: dict[str, Any] = {"type": "string", "minLength": 1}
+    if max_text_length:
+        text["maxLength"] = max_text_length
+    ptype: dict[str, Any] = {"type": "string", "minLength": 1}
+    if max_type_length:
+        ptype["maxLength"] = max_type_length
+    schema: dict[str, Any] = {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {
+                "original_text": text,
+                "privacy_type": ptype,
+                "privacy_level": {"type": "string", "enum": ["PL2", "PL3", "PL4"]},
+            },
+            "required": ["original_text", "privacy_type", "privacy_level"],
+            "additionalProperties": False,
+        },
+    }
+    if max_items is not None:
+        schema["maxItems"] = max_items
+    return schema
+
+
+_THINK = re.compile(r"<think>.*?(?:</think>|\Z)", re.DOTALL | re.IGNORECASE)
+_FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)(?:```|\Z)", re.DOTALL)
+_TEXT_KEYS = ("original_text", "text", "span", "value", "content")
+_TYPE_KEYS = ("privacy_type", "type", "category", "label")
+_LEVEL_KEYS = ("privacy_level", "level", "privacy level")
+
+
+def _strip(raw: str) -> str:
+    text = _THINK.sub("", raw)
+    fence = _FENCE.search(text)
+    if fence:
+        text = fence.group(1)
+    return text.strip()
+
+
+def _load(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    start = min((i for i in (text.find("["), text.find("{")) if i >= 0), default=-1)
+    if start < 0:
+        raise OutputParseError("the model's output holds no JSON")
+    try:
+        from json_repair import repair_json
+    except ImportError as exc:  # pragma: no cover - installed with every generative extra
+        raise ImportError("parsing model output needs json-repair: pip install json-repair") from exc
+    try:
+        return repair_json(text[start:], return_objects=True)
+    except Exception as exc:  # json-repair raises a variety of errors on hopeless input
+        raise OutputParseError(f"the model's output is not repairable JSON ({type(exc).__name__})") from None
+
+
+def _items(data: Any) -> list[Any]:
+    if isinstance(data, list):
+        return data
+    if isinstance(data, Mapping):
+        for value in data.values():  # {"spans": [...]}, {"privacy_info": [...]}
+            if isinstance(value, list):
+                return value
+        if any(k in data for k in _TEXT_KEYS):
+            return [data]
+        if not data:
+            return []
+    raise OutputParseError("the model's output is not a list of spans")
+
+
+def _first(item: Mapping[str, Any], keys: tuple[str, ...]) -> Any:
+    for key in keys:
+        if key in item and item[key] not in (None, ""):
+            return item[key]
+    return None
+
+
+def _level(raw: Any, privacy_type: str) -> PrivacyLevel:
+    if raw is not None:
+        try:
+            return PrivacyLevel(raw)
+        except ValueError:
+            pass
+    # No usable level from the model: the type's standard level, else the strictest (fail closed).
+    return normalize_type(privacy_type).level or PrivacyLevel.PL4
+
+
+def parse_output(raw: str, message: str, *, source: str = "model", score: float = 0.9) -> list[PrivacySpan]:
+    """Spans from a model's raw output for `message`.
+
+    Raises `OutputParseError` when the output is empty or cannot be read as a list; drops items
+    that are malformed, that are not in the message, or that are PL1.
+    """
+    if not raw or not raw.strip():
+        raise OutputParseError("the model returned no output")
+    stripped = _strip(raw)
+    if not stripped:
+        raise OutputParseError("the model returned no output outside its thinking block")
+    items = _items(_load(stripped))
+    spans: list[PrivacySpan] = []
+    for item in items:
+        if not isinstance(item, Mapping):
+            continue
+        text = _first(item, _TEXT_KEYS)
+        if not isinstance(text, str) or not text.strip():
+            continue
+        raw_type = _first(item, _TYPE_KEYS)
+        privacy_type = str(raw_type).strip() if raw_type is not None else "Private Data"
+        info = normalize_type(privacy_type)
+        level = _level(_first(item, _LEVEL_KEYS), privacy_type)
+        if level is PrivacyLevel.PL1:
+            continue
+        for start, end in locate(message, text.strip()):
+            spans.append(
+                PrivacySpan(
+                    text=message[start:end],
+                    start=start,
+                    end=end,
+                    privacy_type=info.name,
+                    level=level,
+                    score=score,
+                    source=source,
+                )
+            )
+    return merge_spans(spans, message)
