@@ -58,6 +58,10 @@ def restore_text(text: str, lookup: Lookup) -> str:
         if value is None:
             continue
         parts.append(text[last : m.start()])
+        token = m.group(0)
+        if token.startswith("\\") and not token.endswith("\\>"):
+            # A backslash before a plain placeholder is the text's own, not markdown escaping.
+            parts.append("\\")
         parts.append(value)
         last = m.end()
     parts.append(text[last:])

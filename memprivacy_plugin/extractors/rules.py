@@ -107,11 +107,7 @@ class Recognizer:
             return
         if self.min_digits and sum(ch.isdigit() for ch in folded) < self.min_digits:
             return
-        if self._regex is not None:
-            found: Iterable[tuple[int, int]] = (m.span(self.group) for m in self._regex.finditer(folded))
-        else:
-            assert self.finder is not None
-            found = self.finder(folded)
+        found = self._matches(folded) if self._regex is not None else self.finder(folded)  # type: ignore[misc]
         for start, end in found:
             while self.rstrip and end > start and folded[end - 1] in self.rstrip:
                 end -= 1
@@ -131,6 +127,22 @@ class Recognizer:
             if self.context and not _has_context(lowered, start, end, self):
                 continue
             yield start, end
+
+    def _matches(self, folded: str) -> Iterator[tuple[int, int]]:
+        """Regex matches; after one that fails validation, the search also restarts at its next
+        group, since a greedy match can swallow the start of the real value ("000000 4111 1111
+        1111 1111" first matches from the zeros)."""
+        assert self._regex is not None
+        pos = 0
+        while (m := self._regex.search(folded, pos)) is not None:
+            start, end = m.span(self.group)
+            yield start, end
+            if self.validator is not None and not self.validator(folded[start:end]):
+                sep = next((i for i in range(start + 1, end) if folded[i] in " -"), -1)
+                if sep > 0:
+                    pos = sep + 1
+                    continue
+            pos = max(m.end(), pos + 1)
 
 
 def _has_context(lowered: str, start: int, end: int, rec: Recognizer) -> bool:
@@ -209,7 +221,10 @@ def _ip_ok(value: str) -> bool:
     if isinstance(ip, ipaddress.IPv4Address):
         first = int(value.split(".", 1)[0])
         return first not in (0, 255) and not value.startswith("255.")
-    return value.count(":") >= 2
+    # "1::" or "a::b" are valid addresses but far more often code, ratios or times: an address
+    # worth protecting has at least three groups or a global/link-local prefix of 4 hex digits.
+    groups = [g for g in value.split(":") if g]
+    return value.count(":") >= 2 and (len(groups) >= 3 or any(len(g) == 4 for g in groups))
 
 
 def _mac_ok(value: str) -> bool:
