@@ -236,3 +236,9 @@ def test_streaming_equals_whole_restore(pieces: list[str], cuts: list[int]) -> N
     text = "".join(pieces)
     cuts = [c for c in cuts if c <= len(text)]
     assert stream(text, cuts) == restore_text(text, CountingLookup())
+
+
+def test_a_backslash_of_the_text_itself_is_kept() -> None:
+    values = {"email_1": "a@b.co"}
+    assert restore_text("\\<Email_1>", lambda keys: values) == "\\a@b.co"  # the text's own backslash
+    assert restore_text("\\<Email\\_1\\>", lambda keys: values) == "a@b.co"  # markdown escaping

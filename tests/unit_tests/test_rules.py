@@ -270,3 +270,19 @@ def test_user_name_is_found_when_given() -> None:
     assert rules.extract(text) == []  # without user_name nothing is a name
     assert [s.text for s in rules.extract("我是张伟，张伟的电话", user_name="张伟")] == ["张伟", "张伟"]
     assert RuleExtractor(find_user_name=False).extract(text, user_name="Dana Whitfield") == []
+
+
+def test_short_ipv6_lookalikes_are_not_addresses() -> None:
+    rules = RuleExtractor()
+    for text in ("ratio 1:: here", "a::b", "std::map", "12:30:00"):
+        assert [s for s in rules.extract(text) if s.privacy_type == "Network Identifier"] == [], text
+    assert [s.text for s in rules.extract("gateway fe80::1 and 2001:db8::8a2e:370:7334")] == [
+        "fe80::1",
+        "2001:db8::8a2e:370:7334",
+    ]
+
+
+def test_a_card_after_a_digit_group_is_still_found() -> None:
+    rules = RuleExtractor()
+    assert [s.text for s in rules.extract("ref 000000 4111 1111 1111 1111 ok")] == ["4111 1111 1111 1111"]
+    assert [s.text for s in rules.extract("card 4111 1111 1111 1111 01")] == ["4111 1111 1111 1111"]
