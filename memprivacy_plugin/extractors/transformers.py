@@ -34,6 +34,7 @@ class TransformersExtractor(GenerativeExtractor):
 
     `model` is a Hugging Face id or local path (or pass `model_obj=` and `tokenizer=` you loaded).
     `device` defaults to CUDA, then Apple MPS, then CPU; `dtype` to the checkpoint's.
+    `any_whitespace=True` lets the grammar accept any JSON whitespace (default: compact layout).
     """
 
     name = "transformers"
@@ -45,6 +46,7 @@ class TransformersExtractor(GenerativeExtractor):
         device: str | None = None,
         dtype: str | None = None,
         batch_size: int = 8,
+        any_whitespace: bool = False,
         template: PromptTemplate | None = None,
         schema: dict[str, Any] | None = None,
         sampling: SamplingSettings | None = None,
@@ -75,7 +77,13 @@ class TransformersExtractor(GenerativeExtractor):
         self.model = model_obj.to(device).eval()
         vocab_size = getattr(self.model.config, "vocab_size", None) or len(self.tokenizer)
         info = xgr.TokenizerInfo.from_huggingface(self.tokenizer, vocab_size=vocab_size)
-        self._grammar = xgr.GrammarCompiler(info).compile_json_schema(json.dumps(self.schema))
+        # Free whitespace lets a weak or unlucky model pad forever inside the grammar; the compact
+        # `json.dumps` layout (", " and ": ") is what models write anyway.
+        self._grammar = xgr.GrammarCompiler(info).compile_json_schema(
+            json.dumps(self.schema),
+            any_whitespace=any_whitespace,
+            separators=None if any_whitespace else (", ", ": "),
+        )
         self._xgr = xgr
         self._torch = torch
         self._lock = threading.Lock()  # one generate at a time per model
