@@ -86,8 +86,16 @@ def family_of(privacy_type: str) -> str | None:
     return _FAMILY_OF_TYPE.get(normalize_type(privacy_type).name)
 
 
-def load_turns(paths: Iterable[Path]) -> list[Turn]:
-    """User turns with their gold spans located (every occurrence of each labelled string)."""
+def load_turns(
+    paths: Iterable[Path],
+    *,
+    family: Callable[[str], str | None] = family_of,
+    unformatted: frozenset[str] = UNFORMATTED_LABELS,
+) -> list[Turn]:
+    """User turns with their gold spans located (every occurrence of each labelled string).
+
+    `family` maps a raw gold label to the family it is scored in (None: not kept); labels in
+    `unformatted` are kept but not counted for recall (other benchmarks pass their own)."""
     turns: list[Turn] = []
     for path in paths:
         with path.open(encoding="utf-8") as fh:
@@ -101,12 +109,12 @@ def load_turns(paths: Iterable[Path]) -> list[Turn]:
                     gold: dict[tuple[int, int, str], GoldSpan] = {}
                     for info in dialogue.get("privacy_info") or []:
                         raw = str(info.get("privacy_type", ""))
-                        fam = family_of(raw)
+                        fam = family(raw)
                         if fam is None:
                             continue
                         for start, end in locate(text, str(info.get("original_text", ""))):
                             key = (start, end, fam)
-                            formatted = raw not in UNFORMATTED_LABELS
+                            formatted = raw not in unformatted
                             if key not in gold or formatted:
                                 gold[key] = GoldSpan(start, end, fam, raw, formatted)
                     turns.append(Turn(text, list(gold.values())))
