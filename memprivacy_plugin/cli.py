@@ -22,8 +22,6 @@ if TYPE_CHECKING:
 
 __all__ = ["main"]
 
-EXTRACTORS = ("rules",)
-
 
 def _text_arg(value: str) -> str:
     text = sys.stdin.read() if value == "-" else value
@@ -38,12 +36,13 @@ def _open_vault(args: argparse.Namespace) -> Vault:
     return SQLiteVault(args.vault, key_file=args.key_file)
 
 
-def _extractor(name: str) -> Any:
-    if name == "rules":
-        from .extractors.rules import RuleExtractor
+def _extractor(args: argparse.Namespace) -> Any:
+    from .extractors.presets import build_extractor
 
-        return RuleExtractor()
-    raise ConfigError(f"unknown extractor {name!r}; choose one of: {', '.join(EXTRACTORS)}")
+    try:
+        return build_extractor(args.extractor, model=args.model, base_url=args.base_url)
+    except ImportError as exc:  # an extra is missing: its message names the pip command
+        raise ConfigError(str(exc)) from None
 
 
 def _guard(args: argparse.Namespace) -> PrivacyGuard:
@@ -51,7 +50,7 @@ def _guard(args: argparse.Namespace) -> PrivacyGuard:
     from .policy import PrivacyPolicy
 
     policy = PrivacyPolicy.load(args.policy) if getattr(args, "policy", None) else None
-    return PrivacyGuard(extractor=_extractor(args.extractor), vault=_open_vault(args), policy=policy)
+    return PrivacyGuard(extractor=_extractor(args), vault=_open_vault(args), policy=policy)
 
 
 def _cmd_protect(args: argparse.Namespace) -> int:
@@ -147,7 +146,7 @@ def _cmd_vault_keygen(args: argparse.Namespace) -> int:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
-    return run_demo(extractor=_extractor(args.extractor), vault_path=args.vault, width=args.width)
+    return run_demo(extractor=_extractor(args), vault_path=args.vault, width=args.width)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -188,7 +187,7 @@ def _parser() -> argparse.ArgumentParser:
         help="policy file (.yaml/.toml/.json) or preset name "
         "(default, pl4-only, pl3-and-up, pl2-and-up, placeholder-all)",
     )
-    p.add_argument("--extractor", default="rules", choices=EXTRACTORS, help="which extractor finds the spans")
+    _extractor_options(p)
     p.add_argument("--json", action="store_true", help="print the spans found and what was done, as JSON")
     p.set_defaults(func=_cmd_protect)
 
@@ -221,10 +220,27 @@ def _parser() -> argparse.ArgumentParser:
         "cloud memory would receive, and restore the answers. "
         "Uses a throw-away vault unless --vault is given.",
     )
-    d.add_argument("--extractor", default="rules", choices=EXTRACTORS, help="which extractor finds the spans")
+    _extractor_options(d)
     d.add_argument("--width", type=int, default=0, help="output width (default: the terminal's)")
     d.set_defaults(func=_cmd_demo)
     return parser
+
+
+def _extractor_options(parser: argparse.ArgumentParser) -> None:
+    from .extractors.presets import EXTRACTOR_NAMES
+
+    parser.add_argument(
+        "--extractor", default="rules", choices=EXTRACTOR_NAMES,
+        help="which extractor finds the spans (model presets run the rules too)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--model",
+        default=None,
+        help="model id or path for model extractors (default: IAAR-Shanghai/MemPrivacy-4B-RL)",
+    )
+    parser.add_argument(
+        "--base-url", default=None, help="OpenAI-compatible server URL for --extractor served"
+    )
 
 
 def _version() -> str:

@@ -24,7 +24,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-__all__ = ["QWEN3_CHAT_TEMPLATE", "SPECIAL_TOKENS", "build_tiny_qwen3"]
+__all__ = ["QWEN3_CHAT_TEMPLATE", "SPECIAL_TOKENS", "VLLM_CPU_ENV", "build_tiny_qwen3"]
 
 #: ChatML + thinking markers, in this order at ids 0..4 of the tiny vocabulary.
 SPECIAL_TOKENS: tuple[str, ...] = ("<|endoftext|>", "<|im_start|>", "<|im_end|>", "<think>", "</think>")
@@ -88,6 +88,21 @@ _CORPUS_JSON = """\
 []
 {"role": "user", "content": "hello"} {"role": "assistant", "content": "hi"}
 """
+
+
+# Knobs that make vLLM on CPU start fast and fit on a 2-core, 24 GiB machine (tests, CI, the CPU
+# benchmark); callers apply them with setdefault so their own environment wins.
+VLLM_CPU_ENV: dict[str, str] = {
+    "VLLM_CPU_KVCACHE_SPACE": "1",  # GiB of KV cache (the tiny model needs far less)
+    "VLLM_CPU_OMP_THREADS_BIND": "nobind",  # no core pinning: the machine is shared with pytest
+    "VLLM_CPU_CI_ENV": "1",  # dynamo + eager backend instead of inductor C++ compiles
+    "VLLM_TARGET_DEVICE": "cpu",
+    "VLLM_NO_USAGE_STATS": "1",
+    "DO_NOT_TRACK": "1",
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "TOKENIZERS_PARALLELISM": "false",
+}
 
 
 def _corpus() -> list[str]:

@@ -32,19 +32,6 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 
-# Knobs that make vLLM start fast and fit on a 2-core, 24 GiB CI machine. setdefault: the caller's
-# environment wins.
-CPU_ENV = {
-    "VLLM_CPU_KVCACHE_SPACE": "1",  # GiB of KV cache (the tiny model needs far less)
-    "VLLM_CPU_OMP_THREADS_BIND": "nobind",  # no core pinning: CI shares 2 cores with pytest
-    "VLLM_CPU_CI_ENV": "1",  # dynamo + eager backend instead of inductor C++ compiles
-    "VLLM_TARGET_DEVICE": "cpu",
-    "VLLM_NO_USAGE_STATS": "1",
-    "DO_NOT_TRACK": "1",
-    "HF_HUB_OFFLINE": "1",
-    "TRANSFORMERS_OFFLINE": "1",
-    "TOKENIZERS_PARALLELISM": "false",
-}
 
 SCHEMA: dict[str, Any] = {
     "type": "array",
@@ -290,7 +277,7 @@ def main() -> int:
     ap.add_argument("--skip-server", action="store_true", help="skip the OpenAI server part")
     ap.add_argument("--spec-ngram", action="store_true", help="also try ngram speculative decoding")
     args = ap.parse_args()
-    for key, value in CPU_ENV.items():
+    for key, value in load_testing_models().VLLM_CPU_ENV.items():
         os.environ.setdefault(key, value)
 
     timings: dict[str, float] = {}

@@ -117,17 +117,21 @@ class SamplingSettings(BaseModel):
     seed: int | None = None
 
 
+def _bounded_string(max_length: int | None) -> dict[str, Any]:
+    # A `pattern` rather than `maxLength`: grammar engines (xgrammar) compile `maxLength` to "any
+    # character but a quote or backslash", which lets raw control characters into the string.
+    if not max_length:
+        return {"type": "string", "minLength": 1}
+    return {"type": "string", "pattern": f"^[^\\x00-\\x1f\"\\\\]{{1,{max_length}}}$"}
+
+
 def output_schema(
     *, max_items: int | None = None, max_text_length: int | None = None, max_type_length: int | None = 64
 ) -> dict[str, Any]:
     """The JSON schema of the output: an array of spans. Bounds keep constrained decoding finite
     (tests with random-weight models need them; real models rarely hit them)."""
-    text: dict[str, Any] = {"type": "string", "minLength": 1}
-    if max_text_length:
-        text["maxLength"] = max_text_length
-    ptype: dict[str, Any] = {"type": "string", "minLength": 1}
-    if max_type_length:
-        ptype["maxLength"] = max_type_length
+    text = _bounded_string(max_text_length)
+    ptype = _bounded_string(max_type_length)
     schema: dict[str, Any] = {
         "type": "array",
         "items": {
@@ -163,7 +167,7 @@ def _strip(raw: str) -> str:
 
 def _load(text: str) -> Any:
     try:
-        return json.loads(text)
+        return json.loads(text, strict=False)  # strict=False: raw control characters in strings
     except ValueError:
         pass
     start = min((i for i in (text.find("["), text.find("{")) if i >= 0), default=-1)

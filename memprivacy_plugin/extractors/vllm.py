@@ -69,6 +69,9 @@ class VLLMExtractor(GenerativeExtractor):
                 "gpu_memory_utilization": gpu_memory_utilization,
                 "max_model_len": max_model_len,
                 "enable_prefix_caching": enable_prefix_caching,
+                # Low-temperature decoding inside a JSON grammar can pad with whitespace forever;
+                # xgrammar without free whitespace writes the compact layout models write anyway.
+                "structured_outputs_config": {"backend": "xgrammar", "disable_any_whitespace": True},
                 **engine_args,
             }
             if speculative_ngram:

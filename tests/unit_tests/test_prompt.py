@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -54,7 +55,11 @@ def test_schema_bounds() -> None:
     assert schema["type"] == "array"
     assert schema["maxItems"] == 3
     props = schema["items"]["properties"]
-    assert props["original_text"]["maxLength"] == 20
+    pattern = re.compile(props["original_text"]["pattern"])
+    assert pattern.fullmatch("x" * 20)
+    assert not pattern.fullmatch("x" * 21)
+    assert not pattern.fullmatch("a\tb")  # no raw control characters
+    assert not pattern.fullmatch("")
     assert props["privacy_level"]["enum"] == ["PL2", "PL3", "PL4"]
     assert "maxItems" not in output_schema()
 
@@ -163,6 +168,11 @@ def test_every_occurrence_is_returned() -> None:
     message = "code 482913, again: 482913"
     raw = '[{"original_text": "482913", "privacy_type": "Verification Code", "privacy_level": "PL4"}]'
     assert [(s.start, s.end) for s in parse_output(raw, message)] == [(5, 11), (20, 26)]
+
+
+def test_raw_control_characters_in_strings_are_tolerated() -> None:
+    raw = '[{"original_text": "13800138000", "privacy_type": "Phone\tNumber", "privacy_level": "PL2"}]'
+    assert _triples(parse_output(raw, MESSAGE)) == [("13800138000", "Phone Number", "PL2")]
 
 
 def test_empty_list_is_no_spans() -> None:
