@@ -385,9 +385,8 @@ class TokenClassificationExtractor(BaseExtractor):
             )
         else:
             self._model = model
-            self.model_name = str(
-                getattr(getattr(model, "config", None), "_name_or_path", type(model).__name__)
-            )
+            name = getattr(getattr(model, "config", None), "_name_or_path", "")
+            self.model_name = str(name or type(model).__name__)
         if tokenizer is None:
             if not isinstance(model, (str, os.PathLike)):
                 raise ValueError("pass tokenizer= together with an already loaded model")
@@ -451,8 +450,10 @@ class TokenClassificationExtractor(BaseExtractor):
         pad_id = 0 if pad_id is None else int(pad_id)
         want_probs = self.aggregation != "simple"
         merged: list[dict[tuple[int, int], _Token]] = [{} for _ in texts]
+        # Windows sorted by length so that a batch pads as little as possible.
+        order = sorted(range(n_windows), key=lambda w: len(enc["input_ids"][w]))
         for lo in range(0, n_windows, self.batch_size):
-            idx = range(lo, min(lo + self.batch_size, n_windows))
+            idx = order[lo : lo + self.batch_size]
             width = max(len(enc["input_ids"][w]) for w in idx)
             ids = [list(enc["input_ids"][w]) + [pad_id] * (width - len(enc["input_ids"][w])) for w in idx]
             mask = [[1] * len(enc["input_ids"][w]) + [0] * (width - len(enc["input_ids"][w])) for w in idx]
