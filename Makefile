@@ -3,26 +3,49 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DEMO_STAMP := $(VENV)/.installed-demo
+# The CPU build of torch (on this project's machines it lies on local disk); an unpinned torch
+# would pull a multi-GB CUDA build. Override on machines with a GPU: make test TORCH=torch
+TORCH ?= torch==2.13.0
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test test-fast lint bench clean
 
-$(STAMP): pyproject.toml
+$(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
-	touch $(STAMP)
 
-demo: $(STAMP)
+# The demo needs the base install only.
+$(DEMO_STAMP): pyproject.toml $(VENV)/bin/python
+	$(BIN)/python -m pip install -q -e .
+	touch $(DEMO_STAMP)
+
+# Tests need every extra that can run here (torch CPU, transformers, xgrammar, spaCy, openai).
+$(STAMP): pyproject.toml $(VENV)/bin/python
+	$(BIN)/python -m pip install -q "$(TORCH)"
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP) $(DEMO_STAMP)
+
+demo: $(DEMO_STAMP)
 	$(BIN)/memprivacy demo
 
-test: $(STAMP)
-	$(BIN)/ruff check memprivacy_plugin tests benchmarks
+lint: $(STAMP)
+	$(BIN)/ruff check memprivacy_plugin tests benchmarks scripts
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -n 2 -q
+
+# Every test, the real vLLM ones included (their venv is built or reused by the script).
+test: lint
+	out="$$(bash scripts/setup_vllm_cpu.sh)" || exit 1; \
+	MEMPRIVACY_VLLM_PYTHON="$$(printf '%s\n' "$$out" | tail -n 1)" \
+		$(BIN)/python -m pytest -n 2 --dist loadgroup -q
+
+# Everything but the vLLM tests, for a quick local loop.
+test-fast: lint
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q -m "not vllm"
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_rules.py
 	$(BIN)/python benchmarks/bench_guard.py
+	$(BIN)/python benchmarks/bench_prompt.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis
