@@ -148,12 +148,17 @@ def build_tiny_qwen3(
     max_position_embeddings: int = 4096,
     seed: int = 0,
     overwrite: bool = False,
+    dtype: str = "float32",
+    pad_vocab_to: int | None = None,
 ) -> Path:
     """Write a tiny random-weight Qwen3 chat model (safetensors + tokenizer) to `path`; return it.
 
     `vocab_size` is the BPE target; the model's vocabulary is the trained tokenizer's real size
     (never larger, so every id the model can emit decodes). If `path` already holds a complete model
     it is reused unless `overwrite` is true. Deterministic for a given seed and library versions.
+    `pad_vocab_to` gives the model a larger embedding than the tokenizer (benchmarks of a
+    real-sized architecture: the extra ids never decode, and constrained decoding never picks
+    them); `dtype` is the saved weights' type ("bfloat16" for GPU-sized models).
     """
     path = Path(path)
     if not overwrite and (path / "config.json").is_file() and (path / "model.safetensors").is_file():
@@ -177,7 +182,7 @@ def build_tiny_qwen3(
         padding_side="left",
     )
     tokenizer.chat_template = QWEN3_CHAT_TEMPLATE
-    real_vocab = len(tokenizer)
+    real_vocab = max(len(tokenizer), pad_vocab_to or 0)
 
     config = transformers.Qwen3Config(
         vocab_size=real_vocab,
@@ -197,10 +202,10 @@ def build_tiny_qwen3(
         bos_token_id=ids["<|endoftext|>"],
         eos_token_id=ids["<|im_end|>"],
         pad_token_id=ids["<|endoftext|>"],
-        torch_dtype="float32",
+        torch_dtype=dtype,
     )
     torch.manual_seed(seed)
-    model = transformers.Qwen3ForCausalLM(config).to(torch.float32).eval()
+    model = transformers.Qwen3ForCausalLM(config).to(getattr(torch, dtype)).eval()
     model.generation_config = transformers.GenerationConfig(
         bos_token_id=ids["<|endoftext|>"],
         eos_token_id=[ids["<|im_end|>"], ids["<|endoftext|>"]],
