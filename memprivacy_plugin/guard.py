@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 from collections import Counter
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -332,6 +332,74 @@ class PrivacyGuard:
             out.append(copy)
         return out
 
+    def protect_data(
+        self,
+        data: Any,
+        *,
+        user_id: str,
+        user_name: str | None = None,
+        namespace: str | None = None,
+        keys: Iterable[str] | None = None,
+    ) -> Any:
+        """Protect every string inside JSON-like data (dicts, lists, tuples), returning a copy of
+        the same shape. `keys` limits protection to the values of those dict keys (at any depth);
+        dict keys themselves are never changed. All strings go through one batched extraction."""
+        wanted = set(keys) if keys is not None else None
+        found: list[str] = []
+        _walk(data, wanted, found.append)
+        if not found:
+            return _copy(data)
+        protected = iter(
+            r.text
+            for r in self.protect_batch(found, user_id=user_id, user_name=user_name, namespace=namespace)
+        )
+        return _rebuild(data, wanted, lambda _s: next(protected))
+
+    async def aprotect_data(
+        self,
+        data: Any,
+        *,
+        user_id: str,
+        user_name: str | None = None,
+        namespace: str | None = None,
+        keys: Iterable[str] | None = None,
+    ) -> Any:
+        wanted = set(keys) if keys is not None else None
+        found: list[str] = []
+        _walk(data, wanted, found.append)
+        if not found:
+            return _copy(data)
+        results = [
+            await self.aprotect(s, user_id=user_id, user_name=user_name, namespace=namespace) for s in found
+        ]
+        protected = iter(r.text for r in results)
+        return _rebuild(data, wanted, lambda _s: next(protected))
+
+    def restore_data(self, data: Any, *, user_id: str, namespace: str | None = None) -> Any:
+        """`restore` every string inside JSON-like data; one vault lookup for all of them."""
+        _check_user(user_id)
+        found: list[str] = []
+        _walk(data, None, found.append)
+        keys: set[str] = set()
+        for s in found:
+            keys |= placeholder_keys(s)
+        if not keys:
+            return _copy(data)
+        values = self.vault.lookup(user_id, keys, namespace=namespace)
+        return _rebuild(data, None, lambda s: restore_text(s, lambda _k: values))
+
+    async def arestore_data(self, data: Any, *, user_id: str, namespace: str | None = None) -> Any:
+        _check_user(user_id)
+        found: list[str] = []
+        _walk(data, None, found.append)
+        keys: set[str] = set()
+        for s in found:
+            keys |= placeholder_keys(s)
+        if not keys:
+            return _copy(data)
+        values = await self.vault.alookup(user_id, keys, namespace=namespace)
+        return _rebuild(data, None, lambda s: restore_text(s, lambda _k: values))
+
     # -- restore -------------------------------------------------------------------------------
 
     def restore(self, text: str, *, user_id: str, namespace: str | None = None) -> str:
@@ -397,6 +465,45 @@ class PrivacyGuard:
         close = getattr(self.vault, "close", None)
         if callable(close):
             close()
+
+
+def _walk(
+    data: Any, keys: set[str] | None, visit: Callable[[str], None], selected: bool | None = None
+) -> None:
+    """Visit the selected strings of JSON-like data in the order `_rebuild` replaces them: every
+    string when `keys` is None, else the strings under a dict key in `keys` (at any depth)."""
+    on = keys is None if selected is None else selected
+    if isinstance(data, str):
+        if on:
+            visit(data)
+    elif isinstance(data, Mapping):
+        for k, v in data.items():
+            _walk(v, keys, visit, on or (keys is not None and k in keys))
+    elif isinstance(data, (list, tuple)):
+        for item in data:
+            _walk(item, keys, visit, on)
+
+
+def _rebuild(
+    data: Any, keys: set[str] | None, replace: Callable[[str], str], selected: bool | None = None
+) -> Any:
+    """A copy of `data` with each selected string (as `_walk` orders them) replaced."""
+    on = keys is None if selected is None else selected
+    if isinstance(data, str):
+        return replace(data) if on else data
+    if isinstance(data, Mapping):
+        return {
+            k: _rebuild(v, keys, replace, on or (keys is not None and k in keys)) for k, v in data.items()
+        }
+    if isinstance(data, tuple):
+        return tuple(_rebuild(item, keys, replace, on) for item in data)
+    if isinstance(data, list):
+        return [_rebuild(item, keys, replace, on) for item in data]
+    return data
+
+
+def _copy(data: Any) -> Any:
+    return _rebuild(data, None, lambda s: s)
 
 
 def _check_text(text: object) -> None:

@@ -331,3 +331,34 @@ def test_a_kept_span_containing_placeholder_text_is_still_escaped(vault) -> None
     protected = guard.protect(text, user_id="u1").text
     assert "<Phone_Number_1>" not in protected
     assert guard.restore(protected, user_id="u1") == text
+
+
+def test_protect_data_and_restore_data_keep_the_shape(guard: PrivacyGuard) -> None:
+    data = {
+        "memory": f"call {PHONE}",
+        "tags": ["x", f"mail {EMAIL}"],
+        "nested": {"note": "nothing", "pair": (CODE, 3)},
+        "count": 2,
+        PHONE: "keys are never changed",
+    }
+    protected = guard.protect_data(data, user_id="u1")
+    assert protected["memory"] == "call <Phone_Number_1>"
+    assert protected["tags"] == ["x", "mail <Email_1>"]
+    assert protected["nested"] == {"note": "nothing", "pair": ("<Verification_Code>", 3)}
+    assert protected["count"] == 2
+    assert PHONE in protected
+    assert data["memory"] == f"call {PHONE}"  # input untouched
+    restored = guard.restore_data(protected, user_id="u1")
+    assert restored["memory"] == data["memory"]
+    assert restored["tags"] == data["tags"]
+    assert asyncio.run(guard.aprotect_data(data, user_id="u1")) == protected
+    assert asyncio.run(guard.arestore_data(protected, user_id="u1")) == restored
+
+
+def test_protect_data_limited_to_keys(guard: PrivacyGuard) -> None:
+    data = {"content": f"call {PHONE}", "meta": {"source": f"{PHONE}", "text": [f"mail {EMAIL}"]}}
+    protected = guard.protect_data(data, user_id="u1", keys=["content", "text"])
+    assert protected == {
+        "content": "call <Phone_Number_1>",
+        "meta": {"source": PHONE, "text": ["mail <Email_1>"]},
+    }
