@@ -9,16 +9,23 @@ span: the higher level wins, then the longer span, then the higher score, then t
 
 from __future__ import annotations
 
-import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .taxonomy import PrivacyLevel, coerce_level
 
-__all__ = ["PrivacySpan", "locate", "merge_spans", "resolve_span", "resolve_spans"]
+__all__ = [
+    "Locator",
+    "PrivacySpan",
+    "locate",
+    "merge_spans",
+    "normalize_for_match",
+    "resolve_span",
+    "resolve_spans",
+]
 
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 
@@ -78,28 +85,45 @@ def _normalized_with_map(text: str) -> tuple[str, list[int]]:
     return "".join(out), index
 
 
-def _normalize(text: str) -> str:
+def normalize_for_match(text: str) -> str:
+    """The form `locate` compares in: NFKC, case-folded, zero-width dropped, whitespace collapsed."""
     return _normalized_with_map(text)[0].strip()
+
+
+def _find_all(haystack: str, needle: str) -> Iterator[int]:
+    i = haystack.find(needle)
+    while i >= 0:
+        yield i
+        i = haystack.find(needle, i + 1)
+
+
+class Locator:
+    """Finds many needles in one message: exact occurrences first, and for a needle with none, its
+    normalised occurrences, the message being normalised once however many needles are searched."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        self._norm: tuple[str, list[int]] | None = None
+
+    def find(self, needle: str, normalized_needle: str | None = None) -> list[tuple[int, int]]:
+        if not needle:
+            return []
+        found = [(i, i + len(needle)) for i in _find_all(self.message, needle)]
+        if found:
+            return found
+        norm_needle = normalized_needle if normalized_needle is not None else normalize_for_match(needle)
+        if not norm_needle:
+            return []
+        if self._norm is None:
+            self._norm = _normalized_with_map(self.message)
+        norm_message, index = self._norm
+        return [(index[i], index[i + len(norm_needle) - 1] + 1) for i in _find_all(norm_message, norm_needle)]
 
 
 def locate(message: str, needle: str) -> list[tuple[int, int]]:
     """Every occurrence of `needle` in `message` as (start, end), exact first; if there is none,
     found again after NFKC, width, case, whitespace and zero-width normalisation."""
-    if not needle:
-        return []
-    found = [(m.start(), m.start() + len(needle)) for m in re.finditer(re.escape(needle), message)]
-    if found:
-        return found
-    norm_needle = _normalize(needle)
-    if not norm_needle:
-        return []
-    norm_message, index = _normalized_with_map(message)
-    spans: list[tuple[int, int]] = []
-    for m in re.finditer(re.escape(norm_needle), norm_message):
-        start = index[m.start()]
-        end = index[m.end() - 1] + 1
-        spans.append((start, end))
-    return spans
+    return Locator(message).find(needle)
 
 
 def resolve_span(message: str, span: PrivacySpan) -> list[PrivacySpan]:

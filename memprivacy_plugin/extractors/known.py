@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from ..spans import PrivacySpan, locate, merge_spans
+from ..spans import Locator, PrivacySpan, merge_spans, normalize_for_match
 from ..taxonomy import PrivacyLevel, level_of, normalize_type
 from .base import BaseExtractor
 
@@ -29,7 +29,7 @@ class KnownValuesExtractor(BaseExtractor):
     name = "known"
 
     def __init__(self, values: Mapping[str, str] | Iterable[KnownValue] = ()) -> None:
-        self._values: dict[str, tuple[str, PrivacyLevel]] = {}
+        self._values: dict[str, tuple[str, PrivacyLevel, str]] = {}
         items: Iterable[KnownValue] = (
             ((v, t, None) for v, t in values.items()) if isinstance(values, Mapping) else values
         )
@@ -41,16 +41,18 @@ class KnownValuesExtractor(BaseExtractor):
         if not value.strip():
             raise ValueError("a known value must not be empty")
         tag = normalize_type(privacy_type).name
-        self._values[value] = (tag, PrivacyLevel(level) if level is not None else level_of(privacy_type))
+        lvl = PrivacyLevel(level) if level is not None else level_of(privacy_type)
+        self._values[value] = (tag, lvl, normalize_for_match(value))
 
     def __len__(self) -> int:
         return len(self._values)
 
     def extract(self, text: str, *, user_name: str | None = None) -> list[PrivacySpan]:
+        locator = Locator(text)
         spans = [
             PrivacySpan(text=text[s:e], start=s, end=e, privacy_type=tag, level=level, source=self.name)
-            for value, (tag, level) in self._values.items()
-            for s, e in locate(text, value)
+            for value, (tag, level, normalized) in self._values.items()
+            for s, e in locator.find(value, normalized)
         ]
         return merge_spans(spans, text)
 
