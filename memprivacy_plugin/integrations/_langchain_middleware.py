@@ -12,7 +12,7 @@ from typing import Any
 
 from langchain.agents.middleware import AgentMiddleware, ModelRequest, ModelResponse
 from langchain.agents.middleware.types import ExtendedModelResponse
-from langchain_core.messages import AIMessage, BaseMessage, SystemMessage, ToolMessage
+from langchain_core.messages import AIMessage, BaseMessage, SystemMessage, ToolMessage, convert_to_messages
 from langgraph.prebuilt.tool_node import ToolCallRequest
 from langgraph.types import Command, TracePolicy, omit_payload
 
@@ -112,6 +112,21 @@ class PrivacyMiddleware(AgentMiddleware):
     def _identity(self, runtime: Any) -> Identity:
         config = getattr(runtime, "config", None) or _config()
         return identity_from(getattr(runtime, "context", None), config, default=self._default)
+
+    # -- the caller's side ----------------------------------------------------------------------
+
+    def protect_input(self, messages: Sequence[Any], config: Any = None) -> list[BaseMessage]:
+        """The messages to pass to the agent, already protected and marked as such, so that the
+        agent's own run (which tracers record with its input) never holds the clear text:
+        `agent.invoke({"messages": mw.protect_input(messages, config)}, config)`. Accepts
+        messages, `(role, text)` tuples and `{"role", "content"}` dicts."""
+        converted = convert_to_messages(messages)
+        return [_mark(m) for m in self._protect(converted, identity_from(config, default=self._default))]
+
+    async def aprotect_input(self, messages: Sequence[Any], config: Any = None) -> list[BaseMessage]:
+        converted = convert_to_messages(messages)
+        protected = await self._aprotect(converted, identity_from(config, default=self._default))
+        return [_mark(m) for m in protected]
 
     # -- protecting messages --------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ and stream a few characters at a time, so placeholders arrive split across chunk
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -34,6 +35,8 @@ from langchain_core.messages import (
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.prompt_values import ChatPromptValue, StringPromptValue
 from langchain_core.prompts import ChatPromptTemplate
+from langchain_core.tracers.base import BaseTracer
+from langchain_core.tracers.schemas import Run
 from pydantic import BaseModel, Field
 
 from memprivacy_plugin import ConfigError, InMemoryVault, PrivacyGuard
@@ -195,6 +198,29 @@ class Recorder(BaseCallbackHandler):
 
     def names(self) -> set[str]:
         return {name for name, _ in self.events}
+
+
+class RunRecorder(BaseTracer):
+    """A tracer, the way LangSmith's is one: records each run's inputs when it starts (LangSmith
+    posts them then) and its inputs and outputs when it ends."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[tuple[str, str, Any]] = []
+
+    def _persist_run(self, run: Run) -> None:
+        pass
+
+    def _start_trace(self, run: Run) -> None:
+        super()._start_trace(run)
+        self.records.append((run.name, "start", copy.deepcopy(run.inputs)))
+
+    def _end_trace(self, run: Run) -> None:
+        self.records.append((run.name, "end", copy.deepcopy((run.inputs, run.outputs, run.error))))
+        super()._end_trace(run)
+
+    def leaking_runs(self, values: set[str] = VALUES) -> set[str]:
+        return {name for name, _, payload in self.records if leaked(payload, values=values)}
 
 
 # -- protect / restore: every input shape ---------------------------------------------------------
@@ -437,8 +463,8 @@ def test_str_stream(guard: PrivacyGuard) -> None:
 
 
 def test_callbacks_never_see_clear_values(guard: PrivacyGuard) -> None:
-    recorder = Recorder()
-    config: Any = {**CFG, "callbacks": [recorder]}
+    recorder, tracer = Recorder(), RunRecorder()
+    config: Any = {**CFG, "callbacks": [recorder, tracer]}
     model = EchoChatModel()
     chain = private_chain(model, guard)
     prompt_chain = private_chain(ChatPromptTemplate.from_messages([("human", "{q}")]) | model, guard)
@@ -468,6 +494,29 @@ def test_callbacks_never_see_clear_values(guard: PrivacyGuard) -> None:
     assert any("<Phone_Number_1>" in s for s in seen)
     # ... and not one clear value: not the user's input, not the restored answer.
     assert leaked(recorder.events) == []
+    assert {name for name, _, _ in tracer.records} >= {
+        "PrivateChain",
+        "EchoChatModel",
+        "PrivacyRestoreRunnable",
+    }
+    assert tracer.leaking_runs() == set()
+
+
+def test_astream_events_inner_runs_show_placeholder_form(guard: PrivacyGuard) -> None:
+    chain = private_chain(EchoChatModel(), guard)
+
+    async def events() -> list[Any]:
+        return [e async for e in chain.astream_events(MESSAGE, CFG, version="v2")]
+
+    seen = asyncio.run(events())
+    # The root's own events are the caller's input and the restored stream it asked for ...
+    root = [e for e in seen if e["name"] == "PrivateChain"]
+    streamed = "".join(e["data"]["chunk"].content for e in root if e["event"] == "on_chain_stream")
+    assert streamed == f"You said: {MESSAGE}"
+    # ... every run inside it (model, protect, restore) shows the placeholder form only.
+    inner = [{k: v for k, v in e.items() if k != "run_id"} for e in seen if e["name"] != "PrivateChain"]
+    assert any(e["event"] == "on_chat_model_stream" for e in inner)
+    assert leaked(inner) == []
 
 
 def test_manual_sequence_records_clear_text_in_its_own_run(guard: PrivacyGuard) -> None:
@@ -565,7 +614,9 @@ class ToolCallingModel(BaseChatModel):
         return ChatResult(generations=[ChatGeneration(message=message)])
 
 
-def build_agent(guard: PrivacyGuard, **options: Any) -> tuple[Any, ToolCallingModel, dict[str, list[str]]]:
+def build_agent(
+    guard: PrivacyGuard, middleware: Any = None, **options: Any
+) -> tuple[Any, ToolCallingModel, dict[str, list[str]]]:
     pytest.importorskip("langchain.agents")
     from langchain.agents import create_agent
     from langchain_core.tools import tool
@@ -591,7 +642,7 @@ def build_agent(guard: PrivacyGuard, **options: Any) -> tuple[Any, ToolCallingMo
         model,
         tools=[send_sms, web_search],
         system_prompt=f"You assist {NAME}.",
-        middleware=[PrivacyMiddleware(guard, remote_tools={"web_search"}, **options)],
+        middleware=[middleware or PrivacyMiddleware(guard, remote_tools={"web_search"}, **options)],
     )
     return agent, model, received
 
@@ -644,3 +695,26 @@ def test_package_does_not_import_langchain_and_the_error_names_the_extra() -> No
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "pip install 'memprivacy-plugin[langchain]'" in out
+
+
+def test_agent_traces_hold_clear_values_only_in_local_tool_runs(guard: PrivacyGuard) -> None:
+    """What a tracer (LangSmith) records of an agent run: placeholder form everywhere except the
+    runs of local tools, which get the real values by design; with the input protected by
+    `protect_input`, the agent's own run too."""
+    pytest.importorskip("langchain.agents")
+    from memprivacy_plugin.integrations.langchain import PrivacyMiddleware
+
+    mw = PrivacyMiddleware(guard, remote_tools={"web_search"})
+    agent, model, received = build_agent(guard, middleware=mw)
+    tracer = RunRecorder()
+    config: Any = {**CFG, "callbacks": [tracer]}
+    text = f"Text {PHONE} that I'm late"
+
+    agent.invoke({"messages": mw.protect_input([("user", text)], config)}, config)
+    assert received["send_sms"] == [PHONE]
+    assert tracer.leaking_runs() == {"send_sms"}
+    assert leaked(model.seen) == []
+
+    tracer.records.clear()
+    agent.invoke({"messages": [("user", text)]}, config)  # the clear input is the graph's own input
+    assert tracer.leaking_runs() == {"LangGraph", "send_sms"}
