@@ -1,0 +1,47 @@
+"""LangGraph adapter: nodes, a private store, a private tool node and edge restoration.
+
+    from memprivacy_plugin.integrations.langgraph import (
+        PrivateStore, PrivateToolNode, privacy_node, recall_node, remember_node, restore_result,
+        restore_stream,
+    )
+
+Graph state holds placeholder form only (the checkpointer may be remote); real values come back
+at the edge (`restore_result`, `restore_stream`) or, opt-in, in a `restore_node`. The user is read
+from `config["configurable"]` or the runtime context (`user_id`, `namespace`, `user_name`).
+Needs the `langgraph` extra: `pip install 'memprivacy-plugin[langgraph]'`.
+"""
+
+from __future__ import annotations
+
+try:
+    import langchain_core  # noqa: F401
+    import langgraph.store.base  # noqa: F401
+except ImportError as exc:  # pragma: no cover - exercised without the extra
+    raise ImportError(
+        "memprivacy_plugin.integrations.langgraph needs LangGraph: pip install 'memprivacy-plugin[langgraph]'"
+    ) from exc
+
+from .nodes import MEMORY_NAMESPACE, privacy_node, recall_node, remember_node, restore_node
+from .store import PrivateStore
+from .stream import arestore_result, arestore_stream, restore_result, restore_stream
+from .tools import PrivateToolNode
+
+__all__ = [
+    "MEMORY_NAMESPACE",
+    "PrivateStore",
+    "PrivateToolNode",
+    "arestore_result",
+    "arestore_stream",
+    "privacy_node",
+    "recall_node",
+    "remember_node",
+    "restore_node",
+    "restore_result",
+    "restore_stream",
+]
+
+for _name in __all__:
+    _obj = globals()[_name]
+    if hasattr(_obj, "__module__") and callable(_obj):
+        _obj.__module__ = __name__
+del _name, _obj

@@ -1,0 +1,354 @@
+"""Graph nodes: `privacy_node` (protect new user turns before the model), `restore_node` (opt-in:
+clear text into state), `remember_node` and `recall_node` (memories in a store, placeholder form).
+
+Every node reads the user from `config["configurable"]` or the runtime context (`user_id`, and
+optionally `namespace`, `user_name`), runs sync and async, and only calls `PrivacyGuard`.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from langchain_core.messages import BaseMessage, RemoveMessage, SystemMessage
+from langchain_core.runnables import RunnableConfig
+from langgraph._internal._runnable import RunnableCallable
+from langgraph.runtime import Runtime
+from langgraph.store.base import BaseStore
+
+from ...errors import ConfigError
+from ...guard import PrivacyGuard
+from .._identity import Identity
+from ._common import (
+    content_strings,
+    identity_of,
+    is_protected,
+    marked,
+    marker,
+    rebuild_content,
+    runtime_context,
+)
+from .store import PrivateStore
+
+__all__ = ["MEMORY_NAMESPACE", "privacy_node", "recall_node", "remember_node", "restore_node"]
+
+# `{user_id}` is replaced by the caller's user id: the user id comes first, as in LangGraph's
+# memory examples and as `PrivateStore` expects by default (`namespace_user_index=0`).
+MEMORY_NAMESPACE: tuple[str, ...] = ("{user_id}", "memories")
+RECALL_ID_PREFIX = "memprivacy-recall-"
+RECALL_PROMPT = "What you remember about the user (placeholders stand for private values):\n{memories}"
+
+
+def _messages(state: Any, key: str) -> list[BaseMessage]:
+    value = state.get(key) if isinstance(state, dict) else getattr(state, key, None)
+    if value is None:
+        raise ConfigError(f"the graph state has no {key!r} list of messages")
+    return list(value)
+
+
+def _who(config: RunnableConfig | None, runtime: Any) -> Identity:
+    return identity_of(config, runtime_context(runtime))
+
+
+def _with_id(message: BaseMessage) -> BaseMessage:
+    return message if message.id else message.model_copy(update={"id": str(uuid.uuid4())})
+
+
+# -- privacy_node ---------------------------------------------------------------------------------
+
+
+def privacy_node(
+    guard: PrivacyGuard | None = None,
+    *,
+    message_types: Sequence[str] = ("human",),
+    messages_key: str = "messages",
+    name: str = "privacy",
+) -> RunnableCallable:
+    """A node that puts new messages of `message_types` (default: the user's) in placeholder form
+    before the model node sees them. It returns copies with the same ids, so `add_messages`
+    replaces the clear text in state; protected messages are marked and never protected again.
+    Answers a `restore_node` put in clear text are switched back to their placeholder form."""
+    guard = guard or PrivacyGuard()
+    types = frozenset(message_types)
+
+    def plan(messages: list[BaseMessage]) -> tuple[list[BaseMessage], list[BaseMessage]]:
+        to_protect, to_swap = [], []
+        for m in messages:
+            info = marker(m)
+            if info.get("restored") and "placeholder_content" in info:
+                to_swap.append(m)
+            elif not info.get("protected") and m.type in types:
+                to_protect.append(m)
+        return to_protect, to_swap
+
+    def assemble(
+        to_protect: list[BaseMessage], to_swap: list[BaseMessage], protected: list[str]
+    ) -> dict[str, Any]:
+        texts = iter(protected)
+        out = [_with_id(marked(m, rebuild_content(m.content, texts), protected=True)) for m in to_protect]
+        out += [marked(m, marker(m)["placeholder_content"], protected=True) for m in to_swap]
+        return {messages_key: out} if out else {}
+
+    def func(state: Any, config: RunnableConfig, runtime: Runtime[Any]) -> dict[str, Any]:
+        to_protect, to_swap = plan(_messages(state, messages_key))
+        if not to_protect and not to_swap:
+            return {}
+        who = _who(config, runtime)
+        texts = [s for m in to_protect for s in content_strings(m.content)]
+        protected = (
+            [
+                r.text
+                for r in guard.protect_batch(
+                    texts, user_id=who.user_id, user_name=who.user_name, namespace=who.namespace
+                )
+            ]
+            if texts
+            else []
+        )
+        return assemble(to_protect, to_swap, protected)
+
+    async def afunc(state: Any, config: RunnableConfig, runtime: Runtime[Any]) -> dict[str, Any]:
+        to_protect, to_swap = plan(_messages(state, messages_key))
+        if not to_protect and not to_swap:
+            return {}
+        who = _who(config, runtime)
+        texts = [s for m in to_protect for s in content_strings(m.content)]
+        protected = [
+            (
+                await guard.aprotect(t, user_id=who.user_id, user_name=who.user_name, namespace=who.namespace)
+            ).text
+            for t in texts
+        ]
+        return assemble(to_protect, to_swap, protected)
+
+    return RunnableCallable(func, afunc, name=name)
+
+
+# -- restore_node (opt-in) ------------------------------------------------------------------------
+
+
+def restore_node(
+    guard: PrivacyGuard | None = None,
+    *,
+    restore_into_state: bool = False,
+    messages_key: str = "messages",
+    name: str = "restore",
+) -> RunnableCallable:
+    """A node that restores the latest AI answer IN GRAPH STATE, so the checkpointer stores clear
+    text. Only for a local checkpointer, hence the required `restore_into_state=True`; the default
+    is to keep state in placeholder form and restore at the edge (`restore_result`,
+    `restore_stream`). The placeholder form is kept in the message's marker, and `privacy_node`
+    puts it back before the model sees the history again."""
+    if not restore_into_state:
+        raise ConfigError(
+            "restore_node writes clear text into graph state, which the checkpointer persists: pass "
+            "restore_into_state=True only with a local checkpointer, or restore at the edge with "
+            "restore_result() / restore_stream()"
+        )
+    guard = guard or PrivacyGuard()
+
+    def target(state: Any) -> BaseMessage | None:
+        for m in reversed(_messages(state, messages_key)):
+            if m.type == "ai":
+                return None if marker(m).get("restored") else m
+        return None
+
+    def assemble(m: BaseMessage, restored: list[str]) -> dict[str, Any]:
+        content = rebuild_content(m.content, iter(restored))
+        if content == m.content:
+            return {}
+        return {messages_key: [marked(m, content, restored=True, placeholder_content=m.content)]}
+
+    def func(state: Any, config: RunnableConfig, runtime: Runtime[Any]) -> dict[str, Any]:
+        m = target(state)
+        if m is None:
+            return {}
+        who = _who(config, runtime)
+        restored = guard.restore_data(
+            content_strings(m.content), user_id=who.user_id, namespace=who.namespace
+        )
+        return assemble(m, restored)
+
+    async def afunc(state: Any, config: RunnableConfig, runtime: Runtime[Any]) -> dict[str, Any]:
+        m = target(state)
+        if m is None:
+            return {}
+        who = _who(config, runtime)
+        restored = await guard.arestore_data(
+            content_strings(m.content), user_id=who.user_id, namespace=who.namespace
+        )
+        return assemble(m, restored)
+
+    return RunnableCallable(func, afunc, name=name)
+
+
+# -- memory nodes ---------------------------------------------------------------------------------
+
+
+def _store(store: BaseStore | None, runtime: Any) -> BaseStore:
+    """The store that receives placeholder-form data as it is: the inner store of a
+    `PrivateStore` (the nodes protect themselves, and a second protection would escape their own
+    placeholders), or any other store."""
+    chosen = store if store is not None else getattr(runtime, "store", None)
+    if chosen is None:
+        raise ConfigError("no store: pass store= to the node or compile the graph with store=...")
+    return chosen.store if isinstance(chosen, PrivateStore) else chosen
+
+
+def _namespace(template: Sequence[str], who: Identity) -> tuple[str, ...]:
+    return tuple(label.replace("{user_id}", who.user_id) for label in template)
+
+
+def _latest_human(state: Any, key: str) -> BaseMessage | None:
+    for m in reversed(_messages(state, key)):
+        if m.type == "human":
+            return m
+    return None
+
+
+def _text(m: BaseMessage) -> str:
+    return "\n".join(content_strings(m.content))
+
+
+def _placeholder_text(m: BaseMessage, guard: PrivacyGuard, who: Identity) -> str:
+    text = _text(m)
+    if is_protected(m) or not text.strip():
+        return text
+    return guard.protect(text, user_id=who.user_id, user_name=who.user_name, namespace=who.namespace).text
+
+
+async def _aplaceholder_text(m: BaseMessage, guard: PrivacyGuard, who: Identity) -> str:
+    text = _text(m)
+    if is_protected(m) or not text.strip():
+        return text
+    done = await guard.aprotect(text, user_id=who.user_id, user_name=who.user_name, namespace=who.namespace)
+    return done.text
+
+
+def remember_node(
+    store: BaseStore | None = None,
+    guard: PrivacyGuard | None = None,
+    *,
+    namespace: Sequence[str] = MEMORY_NAMESPACE,
+    index: list[str] | bool | None = None,
+    messages_key: str = "messages",
+    name: str = "remember",
+) -> RunnableCallable:
+    """A node that stores the user's latest message, in placeholder form, as `{"text": ...}` under
+    `namespace` (`{user_id}` is filled in; default `(user_id, "memories")`), keyed by the message
+    id (so storing the same turn twice overwrites). `store` defaults to the graph's store."""
+    guard = guard or PrivacyGuard()
+    idx: list[str] | bool | None = False if index is False else (None if index is True else index)
+
+    def put_args(m: BaseMessage, text: str, who: Identity) -> tuple[tuple[str, ...], str, dict[str, Any]]:
+        return _namespace(namespace, who), m.id or str(uuid.uuid4()), {"text": text}
+
+    def func(state: Any, config: RunnableConfig, runtime: Runtime[Any]) -> dict[str, Any]:
+        m = _latest_human(state, messages_key)
+        if m is None:
+            return {}
+        who = _who(config, runtime)
+        ns, key, value = put_args(m, _placeholder_text(m, guard, who), who)
+        if idx is None:
+            _store(store, runtime).put(ns, key, value)
+        else:
+            _store(store, runtime).put(ns, key, value, index=idx)  # type: ignore[arg-type]
+        return {}
+
+    async def afunc(state: Any, config: RunnableConfig, runtime: Runtime[Any]) -> dict[str, Any]:
+        m = _latest_human(state, messages_key)
+        if m is None:
+            return {}
+        who = _who(config, runtime)
+        ns, key, value = put_args(m, await _aplaceholder_text(m, guard, who), who)
+        if idx is None:
+            await _store(store, runtime).aput(ns, key, value)
+        else:
+            await _store(store, runtime).aput(ns, key, value, index=idx)  # type: ignore[arg-type]
+        return {}
+
+    return RunnableCallable(func, afunc, name=name)
+
+
+def recall_node(
+    store: BaseStore | None = None,
+    guard: PrivacyGuard | None = None,
+    *,
+    namespace: Sequence[str] = MEMORY_NAMESPACE,
+    limit: int = 5,
+    restore_memories: bool = False,
+    state_key: str | None = None,
+    prompt: str = RECALL_PROMPT,
+    messages_key: str = "messages",
+    name: str = "recall",
+) -> RunnableCallable:
+    """A node that searches the user's memories with the latest user message in placeholder form
+    and hands them to the model: by default as one `SystemMessage` (the previous turn's recall
+    message is removed), or as a list of strings under `state_key` for a custom state.
+
+    Memories stay in placeholder form unless `restore_memories=True`: then the model sees real
+    values and, with the default message output, graph state (and the checkpointer) holds them."""
+    guard = guard or PrivacyGuard()
+
+    def query_args(state: Any) -> tuple[BaseMessage | None, list[BaseMessage]]:
+        messages = _messages(state, messages_key)
+        stale = [m for m in messages if (m.id or "").startswith(RECALL_ID_PREFIX)]
+        return _latest_human(state, messages_key), stale
+
+    def texts_of(items: Sequence[Any]) -> list[str]:
+        out = []
+        for item in items:
+            text = item.value.get("text") if isinstance(item.value, dict) else None
+            out.append(text if isinstance(text, str) else json.dumps(item.value, ensure_ascii=False))
+        return out
+
+    def assemble(memories: list[str], shown: list[str], stale: list[BaseMessage]) -> dict[str, Any]:
+        if state_key is not None:
+            return {state_key: shown}
+        update: list[BaseMessage] = [RemoveMessage(id=m.id) for m in stale if m.id]
+        if memories:
+            listing = "\n".join(f"- {t}" for t in memories)
+            message: BaseMessage = SystemMessage(
+                content=prompt.format(memories=listing), id=f"{RECALL_ID_PREFIX}{uuid.uuid4()}"
+            )
+            if shown != memories:
+                restored = prompt.format(memories="\n".join(f"- {t}" for t in shown))
+                message = marked(message, restored, restored=True, placeholder_content=message.content)
+            else:
+                message = marked(message, message.content, protected=True)
+            update.append(message)
+        return {messages_key: update} if update else {}
+
+    def func(state: Any, config: RunnableConfig, runtime: Runtime[Any]) -> dict[str, Any]:
+        m, stale = query_args(state)
+        if m is None:
+            return assemble([], [], stale)
+        who = _who(config, runtime)
+        query = _placeholder_text(m, guard, who)
+        items = _store(store, runtime).search(_namespace(namespace, who), query=query, limit=limit)
+        memories = texts_of(items)
+        shown = (
+            guard.restore_data(memories, user_id=who.user_id, namespace=who.namespace)
+            if restore_memories and memories
+            else memories
+        )
+        return assemble(memories, shown, stale)
+
+    async def afunc(state: Any, config: RunnableConfig, runtime: Runtime[Any]) -> dict[str, Any]:
+        m, stale = query_args(state)
+        if m is None:
+            return assemble([], [], stale)
+        who = _who(config, runtime)
+        query = await _aplaceholder_text(m, guard, who)
+        items = await _store(store, runtime).asearch(_namespace(namespace, who), query=query, limit=limit)
+        memories = texts_of(items)
+        shown = (
+            await guard.arestore_data(memories, user_id=who.user_id, namespace=who.namespace)
+            if restore_memories and memories
+            else memories
+        )
+        return assemble(memories, shown, stale)
+
+    return RunnableCallable(func, afunc, name=name)
