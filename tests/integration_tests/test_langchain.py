@@ -718,3 +718,13 @@ def test_agent_traces_hold_clear_values_only_in_local_tool_runs(guard: PrivacyGu
     tracer.records.clear()
     agent.invoke({"messages": [("user", text)]}, config)  # the clear input is the graph's own input
     assert tracer.leaking_runs() == {"LangGraph", "send_sms"}
+
+
+def test_middleware_reads_the_user_from_the_run_context(guard: PrivacyGuard) -> None:
+    agent, model, received = build_agent(guard)
+    request = {"messages": [{"role": "user", "content": f"Text {PHONE} that I'm late"}]}
+    result = agent.invoke(request, context={"user_id": "u-ctx"})
+    assert received["send_sms"] == [PHONE]
+    assert leaked(model.seen) == []
+    shown = restore_output(result, guard, user_id="u-ctx")
+    assert shown["messages"][-1].content == f"Done. SMS to {PHONE} sent: running late | no results"
