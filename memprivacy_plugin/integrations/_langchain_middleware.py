@@ -34,11 +34,15 @@ __all__ = ["PROTECTED_MARK", "PrivacyMiddleware"]
 PROTECTED_MARK = "memprivacy"
 """Key in a message's `response_metadata` marking it as already in placeholder form (so that it
 is not protected twice: a placeholder protected again would become a `<Literal_N>`). Providers do
-not send `response_metadata` to the model."""
+not send `response_metadata` to the model. Messages marked by the LangGraph adapter count too."""
 
 
 def _is_marked(message: BaseMessage) -> bool:
-    return bool(message.response_metadata.get(PROTECTED_MARK))
+    if message.response_metadata.get(PROTECTED_MARK):
+        return True
+    # The LangGraph adapter's marker (`additional_kwargs["memprivacy"] = {"protected": True}`).
+    theirs = message.additional_kwargs.get(PROTECTED_MARK)
+    return isinstance(theirs, dict) and bool(theirs.get("protected"))
 
 
 def _mark(message: BaseMessage) -> BaseMessage:
@@ -110,8 +114,9 @@ class PrivacyMiddleware(AgentMiddleware):
         return self._guard if self._guard is not None else default_guard()
 
     def _identity(self, runtime: Any) -> Identity:
+        # The same order as the LangGraph adapter: the config's `configurable`, then the context.
         config = getattr(runtime, "config", None) or _config()
-        return identity_from(getattr(runtime, "context", None), config, default=self._default)
+        return identity_from(config, getattr(runtime, "context", None), default=self._default)
 
     # -- the caller's side ----------------------------------------------------------------------
 
