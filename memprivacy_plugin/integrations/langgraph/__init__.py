@@ -5,8 +5,10 @@
         restore_stream,
     )
 
-Graph state holds placeholder form only (the checkpointer may be remote); real values come back
-at the edge (`restore_result`, `restore_stream`) or, opt-in, in a `restore_node`. The user is read
+Graph state holds placeholder form only (the checkpointer may be remote): new messages are
+protected at the edge (`protect_input`, since a checkpointer saves the input before any node runs)
+and by `privacy_node` inside the graph; real values come back at the edge (`restore_result`,
+`restore_stream`) or, opt-in, in a `restore_node`. The user is read
 from `config["configurable"]` or the runtime context (`user_id`, `namespace`, `user_name`).
 Needs the `langgraph` extra: `pip install 'memprivacy-plugin[langgraph]'`.
 """
@@ -21,18 +23,27 @@ except ImportError as exc:  # pragma: no cover - exercised without the extra
         "memprivacy_plugin.integrations.langgraph needs LangGraph: pip install 'memprivacy-plugin[langgraph]'"
     ) from exc
 
+from .edge import (
+    aprotect_input,
+    arestore_result,
+    arestore_stream,
+    protect_input,
+    restore_result,
+    restore_stream,
+)
 from .nodes import MEMORY_NAMESPACE, privacy_node, recall_node, remember_node, restore_node
 from .store import PrivateStore
-from .stream import arestore_result, arestore_stream, restore_result, restore_stream
 from .tools import PrivateToolNode
 
 __all__ = [
     "MEMORY_NAMESPACE",
     "PrivateStore",
     "PrivateToolNode",
+    "aprotect_input",
     "arestore_result",
     "arestore_stream",
     "privacy_node",
+    "protect_input",
     "recall_node",
     "remember_node",
     "restore_node",

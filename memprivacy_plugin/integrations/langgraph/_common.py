@@ -10,10 +10,12 @@ model sees the history again).
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage
+from langgraph._internal._constants import CONFIG_KEY_RUNTIME
 
 from ...guard import PrivacyGuard
 from ...placeholders import PLACEHOLDER_RE
@@ -39,6 +41,13 @@ def identity_of(config: Any = None, context: Any = None, default: Identity | Non
     return identity_from(config, context, default=default)
 
 
+def graph_runtime(config: Any) -> Any:
+    """The LangGraph `Runtime` of the current run, read from the node's config (None outside a
+    graph run, so nodes also work when invoked on their own)."""
+    configurable = config.get("configurable") if isinstance(config, dict) else None
+    return configurable.get(CONFIG_KEY_RUNTIME) if isinstance(configurable, dict) else None
+
+
 def runtime_context(runtime: Any) -> Any:
     """The LangGraph runtime's context (None outside a graph run)."""
     return getattr(runtime, "context", None)
@@ -57,6 +66,53 @@ def marked(message: BaseMessage, content: Any, **flags: Any) -> BaseMessage:
     """A copy of `message` (same id, so `add_messages` replaces it) with new content and marker."""
     kwargs = {**message.additional_kwargs, MARKER: dict(flags)}
     return message.model_copy(update={"content": content, "additional_kwargs": kwargs})
+
+
+# -- protecting messages (privacy_node, protect_input) --------------------------------------------
+
+
+def plan_protection(
+    messages: Iterable[BaseMessage], types: frozenset[str]
+) -> tuple[list[BaseMessage], list[BaseMessage]]:
+    """(messages to protect: unmarked ones of `types`; restored answers to swap back)."""
+    to_protect, to_swap = [], []
+    for m in messages:
+        info = marker(m)
+        if info.get("restored") and "placeholder_content" in info:
+            to_swap.append(m)
+        elif not info.get("protected") and m.type in types:
+            to_protect.append(m)
+    return to_protect, to_swap
+
+
+def protection_texts(to_protect: list[BaseMessage]) -> list[str]:
+    return [s for m in to_protect for s in content_strings(m.content)]
+
+
+def apply_protection(
+    to_protect: list[BaseMessage], to_swap: list[BaseMessage], protected: list[str]
+) -> list[BaseMessage]:
+    """Marked copies (same ids, so `add_messages` replaces) in placeholder form."""
+    texts = iter(protected)
+    out = [with_id(marked(m, rebuild_content(m.content, texts), protected=True)) for m in to_protect]
+    out += [marked(m, marker(m)["placeholder_content"], protected=True) for m in to_swap]
+    return out
+
+
+def protect_texts(guard: PrivacyGuard, texts: list[str], who: Identity) -> list[str]:
+    if not texts:
+        return []
+    done = guard.protect_batch(texts, user_id=who.user_id, user_name=who.user_name, namespace=who.namespace)
+    return [r.text for r in done]
+
+
+async def aprotect_texts(guard: PrivacyGuard, texts: list[str], who: Identity) -> list[str]:
+    kw = {"user_id": who.user_id, "user_name": who.user_name, "namespace": who.namespace}
+    return [(await guard.aprotect(t, **kw)).text for t in texts]  # type: ignore[arg-type]
+
+
+def with_id(message: BaseMessage) -> BaseMessage:
+    return message if message.id else message.model_copy(update={"id": str(uuid.uuid4())})
 
 
 # -- the strings of a message's content -----------------------------------------------------------

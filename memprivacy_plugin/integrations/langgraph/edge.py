@@ -1,7 +1,10 @@
-"""Restoring at the edge: what `invoke`/`ainvoke` return and what `stream`/`astream` yield.
+"""The edge of the graph: protecting its input, restoring what `invoke`/`ainvoke` return and what
+`stream`/`astream` yield.
 
-Graph state (and so the checkpointer) holds placeholder form; these helpers give the user the real
-values on the way out, without writing them back into state.
+A checkpointer saves the graph's input before any node runs, so a privacy node alone is too late
+for it: `protect_input` puts the new messages in placeholder form before the graph sees them.
+Graph state then holds placeholder form only; the restore helpers give the user the real values
+on the way out, without writing them back into state.
 """
 
 from __future__ import annotations
@@ -10,14 +13,92 @@ import asyncio
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from langchain_core.messages import AIMessageChunk, BaseMessage, BaseMessageChunk
+from langchain_core.messages import AIMessageChunk, BaseMessage, BaseMessageChunk, convert_to_messages
 
 from ...guard import PrivacyGuard
 from ...restore import StreamingRestorer
 from .._identity import Identity
-from ._common import arestore_tree, content_strings, identity_of, rebuild_content, restore_tree
+from ._common import (
+    apply_protection,
+    aprotect_texts,
+    arestore_tree,
+    content_strings,
+    identity_of,
+    plan_protection,
+    protect_texts,
+    protection_texts,
+    rebuild_content,
+    restore_tree,
+)
 
-__all__ = ["arestore_result", "arestore_stream", "restore_result", "restore_stream"]
+__all__ = [
+    "aprotect_input",
+    "arestore_result",
+    "arestore_stream",
+    "protect_input",
+    "restore_result",
+    "restore_stream",
+]
+
+
+def _input_messages(graph_input: Any, key: str) -> list[BaseMessage] | None:
+    if not isinstance(graph_input, dict) or key not in graph_input:
+        return None
+    value = graph_input[key]
+    return convert_to_messages(value if isinstance(value, list) else [value])
+
+
+def _replace(
+    graph_input: dict[str, Any], key: str, messages: list[BaseMessage], new: list[BaseMessage]
+) -> Any:
+    by_position = {id(old): fresh for old, fresh in zip(messages, new, strict=True)}
+    return {**graph_input, key: [by_position.get(id(m), m) for m in messages]}
+
+
+def protect_input(
+    graph_input: Any,
+    guard: PrivacyGuard,
+    config: Any = None,
+    *,
+    context: Any = None,
+    messages_key: str = "messages",
+    message_types: Sequence[str] = ("human",),
+) -> Any:
+    """`graph_input` with its new messages in placeholder form (marked, with ids), for
+    `graph.invoke(protect_input(inp, guard, config), config)`. Messages may be given in any form
+    LangGraph accepts (objects, `("user", "...")`, dicts, a string). Other inputs (a `Command`)
+    come back as they are."""
+    messages = _input_messages(graph_input, messages_key)
+    if messages is None:
+        return graph_input
+    to_protect, to_swap = plan_protection(messages, frozenset(message_types))
+    if not to_protect and not to_swap:
+        return {**graph_input, messages_key: messages}
+    protected = protect_texts(guard, protection_texts(to_protect), identity_of(config, context))
+    return _replace(
+        graph_input, messages_key, to_protect + to_swap, apply_protection(to_protect, to_swap, protected)
+    )
+
+
+async def aprotect_input(
+    graph_input: Any,
+    guard: PrivacyGuard,
+    config: Any = None,
+    *,
+    context: Any = None,
+    messages_key: str = "messages",
+    message_types: Sequence[str] = ("human",),
+) -> Any:
+    messages = _input_messages(graph_input, messages_key)
+    if messages is None:
+        return graph_input
+    to_protect, to_swap = plan_protection(messages, frozenset(message_types))
+    if not to_protect and not to_swap:
+        return {**graph_input, messages_key: messages}
+    protected = await aprotect_texts(guard, protection_texts(to_protect), identity_of(config, context))
+    return _replace(
+        graph_input, messages_key, to_protect + to_swap, apply_protection(to_protect, to_swap, protected)
+    )
 
 
 def restore_result(result: Any, guard: PrivacyGuard, config: Any = None, *, context: Any = None) -> Any:

@@ -15,18 +15,23 @@ from typing import Any
 from langchain_core.messages import BaseMessage, RemoveMessage, SystemMessage
 from langchain_core.runnables import RunnableConfig
 from langgraph._internal._runnable import RunnableCallable
-from langgraph.runtime import Runtime
 from langgraph.store.base import BaseStore
 
 from ...errors import ConfigError
 from ...guard import PrivacyGuard
 from .._identity import Identity
 from ._common import (
+    apply_protection,
+    aprotect_texts,
     content_strings,
+    graph_runtime,
     identity_of,
     is_protected,
     marked,
     marker,
+    plan_protection,
+    protect_texts,
+    protection_texts,
     rebuild_content,
     runtime_context,
 )
@@ -48,12 +53,8 @@ def _messages(state: Any, key: str) -> list[BaseMessage]:
     return list(value)
 
 
-def _who(config: RunnableConfig | None, runtime: Any) -> Identity:
-    return identity_of(config, runtime_context(runtime))
-
-
-def _with_id(message: BaseMessage) -> BaseMessage:
-    return message if message.id else message.model_copy(update={"id": str(uuid.uuid4())})
+def _who(config: RunnableConfig | None) -> Identity:
+    return identity_of(config, runtime_context(graph_runtime(config)))
 
 
 # -- privacy_node ---------------------------------------------------------------------------------
@@ -69,59 +70,26 @@ def privacy_node(
     """A node that puts new messages of `message_types` (default: the user's) in placeholder form
     before the model node sees them. It returns copies with the same ids, so `add_messages`
     replaces the clear text in state; protected messages are marked and never protected again.
-    Answers a `restore_node` put in clear text are switched back to their placeholder form."""
+    Answers a `restore_node` put in clear text are switched back to their placeholder form.
+
+    With a checkpointer, the graph's input is saved before any node runs: protect it at the edge
+    with `protect_input` (or run with `durability="exit"`) so the checkpointer never holds it."""
     guard = guard or PrivacyGuard()
     types = frozenset(message_types)
 
-    def plan(messages: list[BaseMessage]) -> tuple[list[BaseMessage], list[BaseMessage]]:
-        to_protect, to_swap = [], []
-        for m in messages:
-            info = marker(m)
-            if info.get("restored") and "placeholder_content" in info:
-                to_swap.append(m)
-            elif not info.get("protected") and m.type in types:
-                to_protect.append(m)
-        return to_protect, to_swap
-
-    def assemble(
-        to_protect: list[BaseMessage], to_swap: list[BaseMessage], protected: list[str]
-    ) -> dict[str, Any]:
-        texts = iter(protected)
-        out = [_with_id(marked(m, rebuild_content(m.content, texts), protected=True)) for m in to_protect]
-        out += [marked(m, marker(m)["placeholder_content"], protected=True) for m in to_swap]
-        return {messages_key: out} if out else {}
-
-    def func(state: Any, config: RunnableConfig, runtime: Runtime[Any]) -> dict[str, Any]:
-        to_protect, to_swap = plan(_messages(state, messages_key))
+    def func(state: Any, config: RunnableConfig) -> dict[str, Any]:
+        to_protect, to_swap = plan_protection(_messages(state, messages_key), types)
         if not to_protect and not to_swap:
             return {}
-        who = _who(config, runtime)
-        texts = [s for m in to_protect for s in content_strings(m.content)]
-        protected = (
-            [
-                r.text
-                for r in guard.protect_batch(
-                    texts, user_id=who.user_id, user_name=who.user_name, namespace=who.namespace
-                )
-            ]
-            if texts
-            else []
-        )
-        return assemble(to_protect, to_swap, protected)
+        protected = protect_texts(guard, protection_texts(to_protect), _who(config))
+        return {messages_key: apply_protection(to_protect, to_swap, protected)}
 
-    async def afunc(state: Any, config: RunnableConfig, runtime: Runtime[Any]) -> dict[str, Any]:
-        to_protect, to_swap = plan(_messages(state, messages_key))
+    async def afunc(state: Any, config: RunnableConfig) -> dict[str, Any]:
+        to_protect, to_swap = plan_protection(_messages(state, messages_key), types)
         if not to_protect and not to_swap:
             return {}
-        who = _who(config, runtime)
-        texts = [s for m in to_protect for s in content_strings(m.content)]
-        protected = [
-            (
-                await guard.aprotect(t, user_id=who.user_id, user_name=who.user_name, namespace=who.namespace)
-            ).text
-            for t in texts
-        ]
-        return assemble(to_protect, to_swap, protected)
+        protected = await aprotect_texts(guard, protection_texts(to_protect), _who(config))
+        return {messages_key: apply_protection(to_protect, to_swap, protected)}
 
     return RunnableCallable(func, afunc, name=name)
 
@@ -161,21 +129,21 @@ def restore_node(
             return {}
         return {messages_key: [marked(m, content, restored=True, placeholder_content=m.content)]}
 
-    def func(state: Any, config: RunnableConfig, runtime: Runtime[Any]) -> dict[str, Any]:
+    def func(state: Any, config: RunnableConfig) -> dict[str, Any]:
         m = target(state)
         if m is None:
             return {}
-        who = _who(config, runtime)
+        who = _who(config)
         restored = guard.restore_data(
             content_strings(m.content), user_id=who.user_id, namespace=who.namespace
         )
         return assemble(m, restored)
 
-    async def afunc(state: Any, config: RunnableConfig, runtime: Runtime[Any]) -> dict[str, Any]:
+    async def afunc(state: Any, config: RunnableConfig) -> dict[str, Any]:
         m = target(state)
         if m is None:
             return {}
-        who = _who(config, runtime)
+        who = _who(config)
         restored = await guard.arestore_data(
             content_strings(m.content), user_id=who.user_id, namespace=who.namespace
         )
@@ -187,11 +155,11 @@ def restore_node(
 # -- memory nodes ---------------------------------------------------------------------------------
 
 
-def _store(store: BaseStore | None, runtime: Any) -> BaseStore:
+def _store(store: BaseStore | None, config: RunnableConfig | None) -> BaseStore:
     """The store that receives placeholder-form data as it is: the inner store of a
     `PrivateStore` (the nodes protect themselves, and a second protection would escape their own
     placeholders), or any other store."""
-    chosen = store if store is not None else getattr(runtime, "store", None)
+    chosen = store if store is not None else getattr(graph_runtime(config), "store", None)
     if chosen is None:
         raise ConfigError("no store: pass store= to the node or compile the graph with store=...")
     return chosen.store if isinstance(chosen, PrivateStore) else chosen
@@ -245,28 +213,28 @@ def remember_node(
     def put_args(m: BaseMessage, text: str, who: Identity) -> tuple[tuple[str, ...], str, dict[str, Any]]:
         return _namespace(namespace, who), m.id or str(uuid.uuid4()), {"text": text}
 
-    def func(state: Any, config: RunnableConfig, runtime: Runtime[Any]) -> dict[str, Any]:
+    def func(state: Any, config: RunnableConfig) -> dict[str, Any]:
         m = _latest_human(state, messages_key)
         if m is None:
             return {}
-        who = _who(config, runtime)
+        who = _who(config)
         ns, key, value = put_args(m, _placeholder_text(m, guard, who), who)
         if idx is None:
-            _store(store, runtime).put(ns, key, value)
+            _store(store, config).put(ns, key, value)
         else:
-            _store(store, runtime).put(ns, key, value, index=idx)  # type: ignore[arg-type]
+            _store(store, config).put(ns, key, value, index=idx)  # type: ignore[arg-type]
         return {}
 
-    async def afunc(state: Any, config: RunnableConfig, runtime: Runtime[Any]) -> dict[str, Any]:
+    async def afunc(state: Any, config: RunnableConfig) -> dict[str, Any]:
         m = _latest_human(state, messages_key)
         if m is None:
             return {}
-        who = _who(config, runtime)
+        who = _who(config)
         ns, key, value = put_args(m, await _aplaceholder_text(m, guard, who), who)
         if idx is None:
-            await _store(store, runtime).aput(ns, key, value)
+            await _store(store, config).aput(ns, key, value)
         else:
-            await _store(store, runtime).aput(ns, key, value, index=idx)  # type: ignore[arg-type]
+            await _store(store, config).aput(ns, key, value, index=idx)  # type: ignore[arg-type]
         return {}
 
     return RunnableCallable(func, afunc, name=name)
@@ -321,13 +289,13 @@ def recall_node(
             update.append(message)
         return {messages_key: update} if update else {}
 
-    def func(state: Any, config: RunnableConfig, runtime: Runtime[Any]) -> dict[str, Any]:
+    def func(state: Any, config: RunnableConfig) -> dict[str, Any]:
         m, stale = query_args(state)
         if m is None:
             return assemble([], [], stale)
-        who = _who(config, runtime)
+        who = _who(config)
         query = _placeholder_text(m, guard, who)
-        items = _store(store, runtime).search(_namespace(namespace, who), query=query, limit=limit)
+        items = _store(store, config).search(_namespace(namespace, who), query=query, limit=limit)
         memories = texts_of(items)
         shown = (
             guard.restore_data(memories, user_id=who.user_id, namespace=who.namespace)
@@ -336,13 +304,13 @@ def recall_node(
         )
         return assemble(memories, shown, stale)
 
-    async def afunc(state: Any, config: RunnableConfig, runtime: Runtime[Any]) -> dict[str, Any]:
+    async def afunc(state: Any, config: RunnableConfig) -> dict[str, Any]:
         m, stale = query_args(state)
         if m is None:
             return assemble([], [], stale)
-        who = _who(config, runtime)
+        who = _who(config)
         query = await _aplaceholder_text(m, guard, who)
-        items = await _store(store, runtime).asearch(_namespace(namespace, who), query=query, limit=limit)
+        items = await _store(store, config).asearch(_namespace(namespace, who), query=query, limit=limit)
         memories = texts_of(items)
         shown = (
             await guard.arestore_data(memories, user_id=who.user_id, namespace=who.namespace)
