@@ -14,9 +14,10 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
-# The demo needs the base install only.
+# The demo runs an embedded mem0 (local Qdrant, local embedder): the mem0 extra, on CPU torch.
 $(DEMO_STAMP): pyproject.toml $(VENV)/bin/python
-	$(BIN)/python -m pip install -q -e .
+	$(BIN)/python -m pip install -q "$(TORCH)"
+	$(BIN)/python -m pip install -q -e '.[mem0]'
 	touch $(DEMO_STAMP)
 
 # Tests need every extra that can run here (torch CPU, transformers, xgrammar, spaCy, openai).

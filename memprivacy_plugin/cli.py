@@ -146,7 +146,9 @@ def _cmd_vault_keygen(args: argparse.Namespace) -> int:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
-    return run_demo(extractor=_extractor(args), vault_path=args.vault, width=args.width)
+    return run_demo(
+        extractor=_extractor(args), vault_path=args.vault, data_dir=args.data_dir, width=args.width
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -215,12 +217,19 @@ def _parser() -> argparse.ArgumentParser:
     d = sub.add_parser(
         "demo",
         parents=[common],
-        help="protect a scripted conversation and show what the cloud sees",
-        description="Run a short scripted conversation through the guard, side by side with what a "
-        "cloud memory would receive, and restore the answers. "
-        "Uses a throw-away vault unless --vault is given.",
+        help="a scripted conversation through mem0 behind the guard: what the cloud stores and returns",
+        description="Run a scripted multi-session conversation (English and Chinese) through "
+        "PrivateMemory on an embedded mem0 (local Qdrant and embedder, no LLM), side by side with "
+        "what the cloud memory stored, then search it and restore the results. Uses a throw-away "
+        "directory unless --vault / --data-dir are given. Needs the mem0 extra.",
     )
     _extractor_options(d)
+    d.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="where mem0 keeps its data (default: a throw-away directory)",
+    )
     d.add_argument("--width", type=int, default=0, help="output width (default: the terminal's)")
     d.set_defaults(func=_cmd_demo)
     return parser

@@ -1,60 +1,71 @@
-"""`memprivacy demo`: a scripted conversation through the guard, shown side by side with what a
-cloud memory would receive, then the cloud's answers restored on the user's side.
+"""`memprivacy demo`: a scripted multi-session conversation (English and Chinese) through
+`PrivateMemory` on a real, embedded mem0 (local Qdrant, local embedder, SQLite history; infer=False,
+so no LLM is needed). Side by side: what the user said and what the cloud memory stored; what a
+later search retrieved in placeholder form and what the user gets back, restored locally.
 
-The "cloud" here is a stand-in that behaves like the real thing where it matters: it stores only
-what it is sent, and its answers are rewritten text that mangles placeholders the way language
-models do (lower case, spaces, markdown), so the restore shown is the tolerant one.
+Everything lives in a throw-away directory unless --vault / --data-dir are given. Needs the `mem0`
+extra (`make demo` installs it).
 """
 
 from __future__ import annotations
 
+import logging
+import os
 import random
 import re
 import shutil
 import tempfile
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .errors import ConfigError
 from .guard import PrivacyGuard
 from .placeholders import PLACEHOLDER_RE
 from .policy import PrivacyPolicy
 
-__all__ = ["SCRIPT", "run_demo"]
+__all__ = ["QUERIES", "SCRIPT", "run_demo"]
 
 USER_ID = "demo-user"
 USER_NAME = "Dana Whitfield"
 
 # (session, message). English and Chinese, each with something the default policy protects.
 SCRIPT: list[tuple[str, str]] = [
-    ("session 1", "Hi, I'm Dana Whitfield. Text me at +1 415 867 5309 or mail dana.whitfield@fastmail.com."),
-    ("session 1", "My bank card 4111 1111 1111 1111 was charged twice; the SMS code they sent is 482-913."),
+    ("session-1", "Hi, I'm Dana Whitfield. Text me at +1 415 867 5309 or mail dana.whitfield@fastmail.com."),
+    ("session-1", "My bank card 4111 1111 1111 1111 was charged twice; the SMS code they sent is 482-913."),
     (
-        "session 1",
+        "session-1",
         "Our staging DB is postgres://dana:Tr0ub4dor@10.20.4.17:5432/crm, password is Tr0ub4dor&3.",
     ),
-    ("session 2", "我的手机号是 138 0013 8000，身份证号 11010519491231002X，请帮我记住。"),
-    ("session 2", "登录验证码是 384902，别忘了提醒我换掉旧密码 qwe!2024zz。"),
-    ("session 3", "Can you remind me which number and e-mail you have for me? Same phone: +1 415 867 5309."),
+    ("session-2", "我的手机号是 138 0013 8000，身份证号 11010519491231002X，请帮我记住。"),
+    ("session-2", "登录验证码是 384902，别忘了提醒我换掉旧密码 qwe!2024zz。"),
+    (
+        "session-3",
+        "New number for work only: +1 415 867 5309 stays personal, use +1 212 555 0147 for the office.",
+    ),
+]
+
+# Searches of a later session; the first one contains a real value, which is protected too.
+QUERIES: list[str] = [
+    "Which phone number do you have for me? Is it still +1 415 867 5309?",
+    "我的手机号和身份证号是多少？",
 ]
 
 
 @dataclass
-class FakeCloudMemory:
-    """Stands in for a cloud memory and its LLM: keeps what it is sent, answers by rewriting it."""
+class AgentStandIn:
+    """The agent's model answering from retrieved memories (placeholder form): it cites the
+    placeholders the way an LLM would, sometimes lower case, spaced out or in bold."""
 
-    stored: list[str] = field(default_factory=list)
+    retrieved: list[str] = field(default_factory=list)
     rng: random.Random = field(default_factory=lambda: random.Random(7))
 
-    def add(self, text: str) -> None:
-        self.stored.append(text)
-
     def answer(self) -> str:
-        """An answer that cites the stored placeholders the way an LLM would: sometimes lower
-        case, spaced out or in bold."""
         seen: list[str] = []
-        for memory in self.stored:
+        for memory in self.retrieved:
             for m in PLACEHOLDER_RE.finditer(memory):
                 if m.group(0) not in seen:
                     seen.append(m.group(0))
@@ -98,65 +109,136 @@ def _columns(left: str, right: str, width: int) -> str:
     return "\n".join(f"{a}{' ' * (col - _width(a))} | {b}" for a, b in zip(lines_l, lines_r, strict=True))
 
 
-def run_demo(*, extractor: Any = None, vault_path: Path | None = None, width: int = 0) -> int:
-    """Run the scripted conversation; print what the cloud receives and what the user sees."""
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """mem0 and transformers log set-up chatter (missing optional speed-ups, progress bars)."""
+    loggers = [logging.getLogger(n) for n in ("mem0", "httpx", "sentence_transformers", "transformers")]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.ERROR)
+    old = os.environ.get("HF_HUB_DISABLE_PROGRESS_BARS")
+    os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
+    try:
+        try:
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call,unused-ignore]
+        except ImportError:
+            pass
+        yield
+    finally:
+        for lg, level in zip(loggers, levels, strict=True):
+            lg.setLevel(level)
+        if old is None:
+            os.environ.pop("HF_HUB_DISABLE_PROGRESS_BARS", None)
+        else:
+            os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = old
+
+
+def run_demo(
+    *,
+    extractor: Any = None,
+    vault_path: Path | None = None,
+    data_dir: Path | None = None,
+    width: int = 0,
+) -> int:
+    """Run the scripted conversation through PrivateMemory on embedded mem0 and print it."""
     from .vault.crypto import generate_key
     from .vault.sqlite import SQLiteVault
 
     width = width or min(shutil.get_terminal_size((120, 24)).columns, 140)
-    tmp = None
-    if vault_path is None:
-        tmp = tempfile.TemporaryDirectory(prefix="memprivacy-demo-")
-        vault = SQLiteVault(Path(tmp.name) / "vault.sqlite3", key=generate_key())
-    else:
-        vault = SQLiteVault(vault_path)
+    tmp = tempfile.TemporaryDirectory(prefix="memprivacy-demo-")
+    saved_mem0_dir = os.environ.get("MEM0_DIR")
+    vault = (
+        SQLiteVault(Path(tmp.name) / "vault.sqlite3", key=generate_key())
+        if vault_path is None
+        else SQLiteVault(vault_path)
+    )
     guard = PrivacyGuard(extractor=extractor, vault=vault, policy=PrivacyPolicy.default())
-    cloud = FakeCloudMemory()
+    memory: Any = None
     rule = "-" * width
     try:
+        with _quiet():
+            try:
+                from .integrations.mem0 import PrivateMemory, local_mem0_config
+
+                config = local_mem0_config(data_dir if data_dir is not None else Path(tmp.name) / "mem0")
+                import mem0
+            except ImportError as exc:
+                raise ConfigError(f"the demo needs the mem0 extra: {exc}") from None
+            print("memprivacy demo: loading an embedded mem0 (local Qdrant, local MiniLM embedder) ...")
+            memory = mem0.Memory.from_config(config)
+        private = PrivateMemory(memory, guard)
+        stored_view = PrivateMemory(memory, guard, restore=False)
         print(
-            f"memprivacy demo: user {USER_ID!r}, default policy "
-            "(PL4 redacted, PL3/PL2 placeholders, PL1 kept), encrypted SQLite vault"
+            f"User {USER_ID!r}, default policy (PL4 redacted, PL3/PL2 placeholders, PL1 kept), "
+            "encrypted SQLite vault; mem0 add(infer=False), so no LLM is involved."
         )
         print(rule)
-        print(_columns("WHAT THE USER SAID", "WHAT THE CLOUD MEMORY RECEIVES", width))
+        print(_columns("WHAT THE USER SAID", "WHAT THE CLOUD MEMORY STORED (mem0 vector store)", width))
         print(rule)
-        totals = {"placeholders": 0, "redacted": 0}
         session = ""
-        for name, message in SCRIPT:
-            if name != session:
-                session = name
+        for run_id, message in SCRIPT:
+            if run_id != session:
+                session = run_id
                 print(f"[{session}]")
-            result = guard.protect(message, user_id=USER_ID, user_name=USER_NAME)
-            cloud.add(result.text)
-            totals["placeholders"] += len(result.placeholders)
-            totals["redacted"] += len(result.redacted)
-            print(_columns(message, result.text, width))
+            with _quiet():
+                added = private.add(message, user_id=USER_ID, run_id=run_id, infer=False, user_name=USER_NAME)
+                stored = [memory.get(item["id"])["memory"] for item in added["results"]]
+            print(_columns(message, " ".join(stored), width))
             print()
+        answer_source: list[str] = []
+        for query in QUERIES:
+            print(rule)
+            print(_columns(f"LATER SEARCH: {query}", "RETRIEVED FROM THE CLOUD (placeholder form)", width))
+            print(rule)
+            with _quiet():
+                raw = stored_view.search(query, filters={"user_id": USER_ID}, top_k=2)["results"]
+                restored = private.search(query, filters={"user_id": USER_ID}, top_k=2)["results"]
+            for r in raw:
+                answer_source.append(r["memory"])
+            by_id = {r["id"]: r["memory"] for r in restored}
+            for r in raw:
+                print(
+                    _columns(
+                        f"restored: {by_id.get(r['id'], '')}",
+                        f"{r['memory']}  (score {r['score']:.2f})",
+                        width,
+                    )
+                )
         print(rule)
-        answer = cloud.answer()
-        print(_columns("CLOUD ANSWER (placeholder form)", "WHAT THE USER SEES (restored locally)", width))
+        answer = AgentStandIn(answer_source).answer()
+        print(_columns("AGENT ANSWER (placeholder form)", "WHAT THE USER SEES (restored locally)", width))
         print(rule)
-        print(_columns(answer, guard.restore(answer, user_id=USER_ID), width))
+        restored_answer = guard.restore(answer, user_id=USER_ID)
+        print(_columns(answer, restored_answer, width))
         print(rule)
         chunks = [answer[i : i + 7] for i in range(0, len(answer), 7)]
         streamed = "".join(guard.restore_stream(chunks, user_id=USER_ID))
-        same = streamed == guard.restore(answer, user_id=USER_ID)
         print(
             f"Streamed in {len(chunks)} chunks of 7 characters (placeholders split mid-token): "
-            f"restored {'identically' if same else 'DIFFERENTLY'}."
+            f"restored {'identically' if streamed == restored_answer else 'DIFFERENTLY'}."
         )
         entries = vault.entries(USER_ID)
+        everything = [
+            m["memory"] for m in stored_view.get_all(filters={"user_id": USER_ID}, top_k=100)["results"]
+        ]
+        leaked = [e.placeholder for e in entries if any(e.value in m for m in everything)]
         print(
-            f"Vault: {len(entries)} value(s) kept encrypted on this device; "
-            f"{totals['redacted']} secret(s) redacted and stored nowhere."
+            f"Cloud memory: {len(everything)} memories, {len(leaked)} protected value(s) in clear. "
+            f"Vault: {len(entries)} value(s) kept encrypted on this device."
         )
         phones = [e.placeholder for e in entries if e.privacy_type == "Phone Number"]
         if phones:
-            print(f"The phone number said in sessions 1 and 3 maps to one placeholder: {phones[0]}.")
+            print(f"The phone number said in sessions 1 and 3 is one placeholder in mem0: {phones[0]}.")
         print('Try: memprivacy protect "my code is 123456" --user-id you --json')
         return 0
     finally:
+        if memory is not None:
+            memory.close()
         guard.close()
-        if tmp is not None:
-            tmp.cleanup()
+        if saved_mem0_dir is None:
+            os.environ.pop("MEM0_DIR", None)
+        else:
+            os.environ["MEM0_DIR"] = saved_mem0_dir
+        tmp.cleanup()
