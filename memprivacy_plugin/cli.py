@@ -232,6 +232,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     d.add_argument("--width", type=int, default=0, help="output width (default: the terminal's)")
     d.set_defaults(func=_cmd_demo)
+
+    from .evaluation.cli import add_eval_parser
+
+    add_eval_parser(sub)
     return parser
 
 
