@@ -345,14 +345,11 @@ class PrivacyGuard:
         the same shape. `keys` limits protection to the values of those dict keys (at any depth);
         dict keys themselves are never changed. All strings go through one batched extraction."""
         wanted = set(keys) if keys is not None else None
-        found: list[str] = []
-        _walk(data, wanted, found.append)
+        found = _strings(data, wanted)
         if not found:
             return _copy(data)
-        protected = iter(
-            r.text
-            for r in self.protect_batch(found, user_id=user_id, user_name=user_name, namespace=namespace)
-        )
+        results = self.protect_batch(found, user_id=user_id, user_name=user_name, namespace=namespace)
+        protected = iter(r.text for r in results)
         return _rebuild(data, wanted, lambda _s: next(protected))
 
     async def aprotect_data(
@@ -365,8 +362,7 @@ class PrivacyGuard:
         keys: Iterable[str] | None = None,
     ) -> Any:
         wanted = set(keys) if keys is not None else None
-        found: list[str] = []
-        _walk(data, wanted, found.append)
+        found = _strings(data, wanted)
         if not found:
             return _copy(data)
         results = [
@@ -378,11 +374,7 @@ class PrivacyGuard:
     def restore_data(self, data: Any, *, user_id: str, namespace: str | None = None) -> Any:
         """`restore` every string inside JSON-like data; one vault lookup for all of them."""
         _check_user(user_id)
-        found: list[str] = []
-        _walk(data, None, found.append)
-        keys: set[str] = set()
-        for s in found:
-            keys |= placeholder_keys(s)
+        keys = set().union(*(placeholder_keys(s) for s in _strings(data, None)))
         if not keys:
             return _copy(data)
         values = self.vault.lookup(user_id, keys, namespace=namespace)
@@ -390,11 +382,7 @@ class PrivacyGuard:
 
     async def arestore_data(self, data: Any, *, user_id: str, namespace: str | None = None) -> Any:
         _check_user(user_id)
-        found: list[str] = []
-        _walk(data, None, found.append)
-        keys: set[str] = set()
-        for s in found:
-            keys |= placeholder_keys(s)
+        keys = set().union(*(placeholder_keys(s) for s in _strings(data, None)))
         if not keys:
             return _copy(data)
         values = await self.vault.alookup(user_id, keys, namespace=namespace)
@@ -500,6 +488,12 @@ def _rebuild(
     if isinstance(data, list):
         return [_rebuild(item, keys, replace, on) for item in data]
     return data
+
+
+def _strings(data: Any, keys: set[str] | None) -> list[str]:
+    found: list[str] = []
+    _walk(data, keys, found.append)
+    return found
 
 
 def _copy(data: Any) -> Any:
