@@ -99,17 +99,30 @@ class Recorder:
                     break
         return out
 
-    def history_rows(self) -> list[str]:
-        """Every row of every table of mem0's history database, as text."""
+    def history_rows(self) -> list[dict[str, Any]]:
+        """Every row of every table of mem0's history database, as column -> value."""
         with sqlite3.connect(self.config["history_db_path"]) as conn:
+            conn.row_factory = sqlite3.Row
             tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-            return [repr(row) for t in tables for row in conn.execute(f'SELECT * FROM "{t}"')]
+            return [dict(row) for t in tables for row in conn.execute(f'SELECT * FROM "{t}"')]
 
     def cloud_texts(self) -> list[tuple[str, str]]:
+        """Everything that reached the cloud side, without the fields mem0 generates itself (ids,
+        content hashes, timestamps): a 3-digit CVV would otherwise "leak" into an md5 digest."""
         texts = [("embedder input", t) for t in self.embedded]
-        texts += [("vector store payload", json.dumps(p, ensure_ascii=False)) for p in self.payloads()]
-        texts += [("history db", r) for r in self.history_rows()]
+        texts += [("vector store payload", _content(p)) for p in self.payloads()]
+        texts += [("history db", _content(r)) for r in self.history_rows()]
         return texts
+
+
+def _content(fields: dict[str, Any]) -> str:
+    generated = {"hash", "id", "memory_id"}
+    kept = {
+        k: v
+        for k, v in fields.items()
+        if k not in generated and not k.endswith(("_id", "_at")) and v is not None
+    }
+    return json.dumps(kept, ensure_ascii=False, default=str)
 
 
 def _memory(
