@@ -14,11 +14,11 @@ is in its family.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from memprivacy_plugin.evaluation.datasets import shared_data_dir
 from memprivacy_plugin.spans import PrivacySpan, locate
 from memprivacy_plugin.taxonomy import normalize_type
 
@@ -52,14 +52,6 @@ UNFORMATTED_LABELS = frozenset(
         "Financial Account",
     }
 )
-
-
-def shared_data_dir() -> Path:
-    """`$MEMPRIVACY_SHARED_DATA`, else `../shared/data` next to the repository."""
-    env = os.environ.get("MEMPRIVACY_SHARED_DATA")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
 def dataset_paths(data_dir: Path | None = None) -> list[Path]:
