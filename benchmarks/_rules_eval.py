@@ -2,8 +2,8 @@
 
 Reads the MemPrivacy-Bench and PersonaMem-v2 test slices in place (never copied into the repo),
 keeps the user turns, locates every gold span in its message, and scores an extractor's spans per
-"formatted family" with an overlap match: a prediction matches a gold span of the same family when
-they overlap by at least half of the shorter one.
+"formatted family" with the overlap match of `memprivacy_plugin.evaluation.metrics` (the two regions
+overlap by at least half of the shorter one), using the evaluation loaders to read the data.
 
 Recall counts the gold spans of a family whose raw label is a formatted kind (a licence plate or a
 security-question answer is in the ID Number / Password standard types but has no form a rule can
@@ -13,14 +13,14 @@ is in its family.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from memprivacy_plugin.evaluation.datasets import shared_data_dir
+from memprivacy_plugin.evaluation.datasets import iter_memprivacy, shared_data_dir
+from memprivacy_plugin.evaluation.metrics import Region, overlap_match
 from memprivacy_plugin.spans import PrivacySpan, locate
-from memprivacy_plugin.taxonomy import normalize_type
+from memprivacy_plugin.taxonomy import PrivacyLevel, normalize_type
 
 DATASET_FILES = ("memprivacy_bench_testset.jsonl", "personamem_v2_testset.jsonl")
 
@@ -90,32 +90,27 @@ def load_turns(
     `unformatted` are kept but not counted for recall (other benchmarks pass their own)."""
     turns: list[Turn] = []
     for path in paths:
-        with path.open(encoding="utf-8") as fh:
-            for line in fh:
-                if not line.strip():
-                    continue
-                for dialogue in json.loads(line)["dialogues"]:
-                    if dialogue.get("role") != "user":
+        for record in iter_memprivacy(path, roles=("user",)):
+            for dialogue in record.dialogues:
+                text = dialogue.content
+                gold: dict[tuple[int, int, str], GoldSpan] = {}
+                for info in dialogue.spans:
+                    fam = family(info.privacy_type)
+                    if fam is None:
                         continue
-                    text = dialogue["content"]
-                    gold: dict[tuple[int, int, str], GoldSpan] = {}
-                    for info in dialogue.get("privacy_info") or []:
-                        raw = str(info.get("privacy_type", ""))
-                        fam = family(raw)
-                        if fam is None:
-                            continue
-                        for start, end in locate(text, str(info.get("original_text", ""))):
-                            key = (start, end, fam)
-                            formatted = raw not in unformatted
-                            if key not in gold or formatted:
-                                gold[key] = GoldSpan(start, end, fam, raw, formatted)
-                    turns.append(Turn(text, list(gold.values())))
+                    for start, end in locate(text, info.text):
+                        key = (start, end, fam)
+                        formatted = info.privacy_type not in unformatted
+                        if key not in gold or formatted:
+                            gold[key] = GoldSpan(start, end, fam, info.privacy_type, formatted)
+                turns.append(Turn(text, list(gold.values())))
     return turns
 
 
 def _matches(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
-    overlap = min(a_end, b_end) - max(a_start, b_start)
-    return overlap > 0 and overlap * 2 >= min(a_end - a_start, b_end - b_start)
+    """The evaluation's overlap match on two bare regions."""
+    level = PrivacyLevel.PL2
+    return overlap_match(Region(a_start, a_end, "", level), Region(b_start, b_end, "", level))
 
 
 @dataclass

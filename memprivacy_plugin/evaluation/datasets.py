@@ -49,6 +49,7 @@ __all__ = [
     "Dialogue",
     "GoldSpan",
     "Record",
+    "iter_memprivacy",
     "load_dataset",
     "load_memprivacy",
     "load_presidio_synth",

@@ -346,10 +346,44 @@ _PK_END = re.compile(r"-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----", re.
 _PK_BODY = re.compile(r"[A-Za-z0-9+/=:,\-\s]{0,20000}", re.ASCII)
 
 
+# Ages 1-120, not part of a longer number.
+_AGE = r"(?:1[01]\d|120|[1-9]\d|[1-9])(?!\d)"
+_STREET_WORDS = (
+    r"Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|"
+    r"Parkway|Pkwy|Highway|Hwy|Square|Sq|Crescent|Close|Gardens|Row|Alley|Circle|Trail"
+)
+_NAME_WORD = r"[A-ZÀ-Þ][A-Za-zÀ-ÿ'\-]{1,20}"
+_STREET = (
+    r"(?-i:"
+    # "2437 Main St", "14 Seaview Avenue"
+    rf"(?<![\dA-Za-z])\d{{1,6}}[A-Za-z]? (?:{_NAME_WORD} ){{1,3}}(?:{_STREET_WORDS})\b\.?"
+    # "Rua do Arenque 1634", "Avenida Pedro Ulisses 888", "Via Franscini 71"
+    r"|(?<![A-Za-z])(?:Rue|Rua|Avenida|Avenue|Av\.|Via|Viale|Calle|Carrer|Strada|Piazza|Plaza|Praça|Largo)"
+    r"(?: (?:d[aeiou]s?|de la|del|di|du|des|[A-ZÀ-Þ][A-Za-zÀ-ÿ'\-]{1,20})){1,5} \d{1,5}[a-z]?(?![\d])"
+    # "Strickstrasse 61", "Nybyvägen 65", "Kiannonkatu 98", "Søndergade 52"
+    r"|(?<![A-Za-zÀ-ÿ])[A-ZÀ-Þ][a-zà-ÿ]{1,20}(?:strasse|straße|gasse|weg|allee|platz|gatan|vägen|gata|"
+    r"vej|gade|katu|tie|laan|straat|plein|veien|gaten|utca) \d{1,5}[a-z]?(?![\d])"
+    r")"
+)
+
+
 # Phone numbers: regex candidates parsed and validated by phonenumbers (imported on first use).
 _PHONE_CANDIDATE = re.compile(
-    r"(?<![0-9A-Za-z_+\-./])(?:(?:\+|00)\s?)?\(?\d(?:[ \-.()]{0,2}\d){6,16}(?![0-9A-Za-z_]|[\-.]\d)", re.ASCII
+    r"(?<![0-9A-Za-z_+\-./])(?:(?:\+|00)\s?)?\(?\d(?:[ \-.()]{0,2}\d){6,16}"
+    r"(?:\s?(?:x|ext\.?)\s?\d{1,5})?(?![0-9A-Za-z_]|[\-.]\d)",
+    re.ASCII | re.IGNORECASE,
 )
+_PHONE_EXTENSION = re.compile(r"\s?(?:x|ext\.?)\s?\d{1,5}$", re.ASCII | re.IGNORECASE)
+# A phone key word right before the number ("Mobile: ...", "call me at ...") or a line label right
+# after it ("... -Office", "... fax"): then a number in any national format counts, as long as it
+# has a phone's length, even when it is not valid in the regions phonenumbers is asked about.
+_PHONE_LABEL_BEFORE = re.compile(
+    r"(?:phone|mobile|cell(?:phone)?|tel(?:ephone)?|fax|desk|landline|whatsapp|"
+    r"(?:call|text|reach|ring|contact) me (?:at|on)|answering at|messages to|"
+    r"电话|手机|座机|联系方式)(?: number)?(?: is)?[\s:：#.\-]{0,4}\(?$",
+    re.IGNORECASE,
+)
+_PHONE_LABEL_AFTER = re.compile(r"^\s?[\-(]?\s?(?:office|fax|mobile|home|work|cell)\b", re.IGNORECASE)
 _PHONE_NOT = re.compile(
     r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|\d{1,3}(?:\.\d{1,3}){3}|\d{3}-\d{2}-\d{4}",
     re.ASCII,
@@ -411,8 +445,21 @@ def _phone_finder(text: str) -> Iterator[tuple[int, int]]:
         window = _valid_window(raw, functools.partial(_is_valid_phone, pn, context=context))
         if window is not None:
             yield start + window[0], start + window[1]
-        elif whole == "lenient":
+        elif whole == "lenient" or (whole is None and _labelled_phone(text, start, end, raw)):
             yield start, end
+
+
+def _labelled_phone(text: str, start: int, end: int, raw: str) -> bool:
+    """A number of phone length (7-15 digits, extension aside) right after a phone label or right
+    before a line label; never a date, an IP address or an SSN."""
+    bare = _PHONE_EXTENSION.sub("", raw)
+    digits = sum(c.isdigit() for c in bare)
+    if not 7 <= digits <= 15 or _PHONE_NOT.fullmatch(bare):
+        return False
+    return bool(
+        _PHONE_LABEL_BEFORE.search(text[max(0, start - 30) : start])
+        or _PHONE_LABEL_AFTER.match(text[end : end + 12])
+    )
 
 
 def _valid_window(raw: str, ok: Callable[[str], bool], min_len: int = 7) -> tuple[int, int] | None:
@@ -439,8 +486,9 @@ def _is_valid_phone(pn: Any, raw: str, *, context: bool) -> bool:
 
 
 def _phone_verdict(pn: Any, raw: str, context: bool) -> str | None:
-    """ "valid" for an allocated personal number, "lenient" for a plausible fictional one, None for
-    anything else (dates, IPs, SSNs, business lines, digit runs without phone context)."""
+    """ "valid" for an allocated personal number, "lenient" for a plausible fictional one, "public"
+    for a business line (toll-free, premium-rate, shared-cost), None for anything else (dates, IPs,
+    SSNs, digit runs without phone context)."""
     if _PHONE_NOT.fullmatch(raw):
         return None
     international = raw.startswith(("+", "00"))
@@ -463,7 +511,7 @@ def _phone_verdict(pn: Any, raw: str, context: bool) -> str | None:
         except pn.NumberParseException:
             continue
         if pn.is_valid_number(number):
-            return "valid" if pn.number_type(number) not in _PHONE_BAD_TYPES else None
+            return "valid" if pn.number_type(number) not in _PHONE_BAD_TYPES else "public"
         possible = possible or (region == regions[0] and pn.is_possible_number(number))
     # Test data and examples use fictional numbers: an international number, or a NANP-formatted
     # one with a plausible area code, is kept when it is possible though not allocated.
@@ -1066,6 +1114,57 @@ def default_recognizers() -> list[Recognizer]:
             score=0.9,
             min_digits=7,
             description="phone numbers parsed and validated by phonenumbers",
+        ),
+        # Ages: "62-year-old", "79 years old", "41 y/o", "68岁", "age 70", "at the age of 66",
+        # "just turned 35". A number alone ("when he was 78") is too ambiguous.
+        Recognizer(
+            "age_years",
+            "Identity Background",
+            pattern=rf"(?<![\d.,:/\-]){_AGE}"
+            r"(?:[ \-](?:years?|yrs?)[ \-]old(?![a-z])|\s?y/o(?![a-z])|\s?周?岁(?!月))",
+            score=0.8,
+            trigger=("old", "y/o", "岁"),
+            description="an age with its unit (years old, y/o, 岁)",
+        ),
+        Recognizer(
+            "age_keyword",
+            "Identity Background",
+            pattern=rf"(?<![a-z])(?:aged?|age of|年龄|年纪)\s?[:：]?\s?(?:是|为)?\s?{_AGE}(?![\d.,%])",
+            score=0.8,
+            trigger=("age", "年龄", "年纪"),
+            description="an age after 'age', 'aged', 'age of', 年龄",
+        ),
+        Recognizer(
+            "age_turned",
+            "Identity Background",
+            pattern=rf"(?<![a-z])(?:turned|turn|turning)\s(?P<value>{_AGE})(?![.,:]\d|%|\s?(?:st|nd|rd|th|"
+            r"degrees?|percent|times|minutes|hours|days|weeks|months|pages|points|km|miles)\b)",
+            group="value",
+            score=0.75,
+            trigger=("turn",),
+            description="an age after 'turned'/'turn' ('I'll turn 52')",
+        ),
+        # Address parts rules can recognise: unit designators, post boxes, and street names with a
+        # street word and a house number. Cities are left to NER; a postcode alone, like a city,
+        # identifies nobody and is not extracted.
+        Recognizer(
+            "address_unit",
+            "Detailed Address",
+            pattern=r"(?<![A-Za-z])(?:"
+            r"(?-i:PSC|Unit) \d{1,5},? Box \d{1,5}(?:\n?\s{0,4}(?-i:[ADF]PO [A-Z]{2} \d{5}))?|"
+            r"(?-i:Apt\.?|APT\.?|apt\.|Apartment|Suite|SUITE|Ste\.|Unit|UNIT|Flat|Room)\s?#?\s?\d{1,5}[A-Za-z]?|"
+            r"p\.?\s?o\.?\s?box\s?\d{1,6}|postbox\s\d{1,6})(?![\d])",
+            score=0.8,
+            trigger=("apt", "apartment", "suite", "ste.", "unit", "flat", "room", "box"),
+            description="apartment, suite, unit and post-box designators",
+        ),
+        Recognizer(
+            "street_address",
+            "Detailed Address",
+            pattern=_STREET,
+            score=0.8,
+            min_digits=1,
+            description="house number and street name ('2437 Main St', 'Rua do Arenque 1634')",
         ),
         Recognizer(
             "ipv4",

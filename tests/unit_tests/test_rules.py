@@ -100,6 +100,27 @@ POSITIVES = [
     ("my PIN: 4482", "Password", "4482"),
     ("the CVV is 602", "Payment Security Code", "602"),
     ("db_password = 'hunter22'", "Password", "hunter22"),
+    # ages, with their unit or key word
+    ("Patient is a 62-year-old male", "Identity Background", "62-year-old"),
+    ("He just turned 64 years old", "Identity Background", "64 years old"),
+    ("i'm 41 y/o.", "Identity Background", "41 y/o"),
+    ("My father retired at the age of 66", "Identity Background", "age of 66"),
+    ("I'll turn 52.", "Identity Background", "52"),
+    ("我今年35岁了", "Identity Background", "35岁"),
+    # address parts
+    ("22829 Jagerij 64, Apt. 591, Mazée", "Detailed Address", "Apt. 591"),
+    ("ship it to 2437 Main St Suite 442", "Detailed Address", "2437 Main St"),
+    ("ship it to 2437 Main St Suite 442", "Detailed Address", "Suite 442"),
+    ("at PSC 4095, Box 8316\nAPO AE 85103", "Detailed Address", "PSC 4095, Box 8316\nAPO AE 85103"),
+    ("send it to P.O. Box 242", "Detailed Address", "P.O. Box 242"),
+    ("I live at Strickstrasse 61 now", "Detailed Address", "Strickstrasse 61"),
+    ("we met at Rua do Arenque 1634", "Detailed Address", "Rua do Arenque 1634"),
+    # phone numbers in national formats, known by their label
+    ("Desk: (898)666-3621x0135", "Phone Number", "(898)666-3621x0135"),
+    ("They're not answering at 78 651 450", "Phone Number", "78 651 450"),
+    ("Phone:\n467 3395\n\nE-mail:", "Phone Number", "467 3395"),
+    ("(37) 788-063-Office, 07700 063 966-Fax", "Phone Number", "07700 063 966"),
+    ("Can someone call me on 01.84.17.61.18?", "Phone Number", "01.84.17.61.18"),
 ]
 
 
@@ -146,6 +167,12 @@ HARD_NEGATIVES = [
     "set the netmask to 255.255.255.0",
     "the token is valid",
     "I pinned the tab",
+    "I lived there for 10 years",
+    "turn 90 degrees to the left and turn 5 pages",
+    "During 1971, the company grew",
+    "the room 1203 was nice",
+    "my order number is 78651450",
+    "I scored 1234567 points",
 ]
 
 
