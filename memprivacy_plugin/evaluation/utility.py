@@ -6,15 +6,17 @@ embedder, one namespace per user and treatment) and the question is searched; a 
 evidence turn is among the top k results. Four treatments of the stored turns and the question:
 
 - `raw`: the text as it is (the reference);
-- `placeholders`: our guard (extractor + default policy, one vault per user, so the question's
-  values get the same placeholders as the turns'); this is the text `PrivateStore` would store;
+- `placeholders`: the product path: turns are put and the question searched through
+  `PrivateStore` (our guard: extractor + default policy, one vault scope per user, so the question's
+  values get the same placeholders as the turns') over the same kind of store;
 - `masked`: the same spans replaced by `***` (irreversible masking);
 - `generic`: the same spans replaced by `<MASK_n>`, numbered per distinct value and user (a
   consistent placeholder without a type).
 
 Evidence turns: the evidence field is prose quoting the user ("2026-03-28中用户说“...”"); the
-evidence turns are the user turns that contain one of its quoted fragments (4+ characters; compared
-after NFKC, case and whitespace normalisation; a fragment with no exact home is tried by its first
+evidence turns are the user turns that contain one of its quoted fragments (double, single, curly or
+CJK quotes; 4+ characters; compared after NFKC, case and whitespace normalisation; a quote abridged
+with an ellipsis is looked up piece by piece; a fragment with no exact home is tried by its first
 and last 12 characters). Questions whose evidence quotes no user turn are skipped (counted).
 Retention at k = hit rate of the treatment / hit rate of raw text.
 """
@@ -32,7 +34,12 @@ from .datasets import Record
 __all__ = ["TREATMENTS", "evidence_turns", "memory_utility"]
 
 TREATMENTS = ("raw", "placeholders", "masked", "generic")
-_QUOTES = re.compile(r"“([^”]+)”|\"([^\"]+)\"|「([^」]+)」|‘([^’]+)’|『([^』]+)』")
+_QUOTES = re.compile(
+    r"“([^”]+)”|\"([^\"]+)\"|「([^」]+)」|‘([^’]+)’|『([^』]+)』"
+    # 'single quotes' (an apostrophe between letters, as in "I've", does not close them)
+    r"|(?:^|(?<=[\s,:(]))'((?:[^']|(?<=\w)'(?=\w)){4,}?)'(?=[\s.,;:)!?]|$)"
+)
+_ELLIPSIS = re.compile(r"……|…|\.\.\.")
 
 
 def evidence_turns(evidence: str, turns: Sequence[str]) -> list[int]:
@@ -40,15 +47,18 @@ def evidence_turns(evidence: str, turns: Sequence[str]) -> list[int]:
     norm_turns = [normalize_for_match(t) for t in turns]
     hits: set[int] = set()
     for m in _QUOTES.finditer(evidence):
-        fragment = normalize_for_match(next(g for g in m.groups() if g))
-        fragment = fragment.strip(" .,。，…!?！？")
-        if len(fragment) < 4:
-            continue
-        found = {i for i, t in enumerate(norm_turns) if fragment in t}
-        if not found and len(fragment) >= 24:
-            head, tail = fragment[:12], fragment[-12:]
-            found = {i for i, t in enumerate(norm_turns) if head in t and tail in t}
-        hits |= found
+        quote = normalize_for_match(next(g for g in m.groups() if g))
+        # a quote abridged with an ellipsis is looked up piece by piece
+        pieces = [quote, *_ELLIPSIS.split(quote)] if _ELLIPSIS.search(quote) else [quote]
+        for piece in pieces:
+            fragment = piece.strip(" .,。，…!?！？'\"")
+            if len(fragment) < 4:
+                continue
+            found = {i for i, t in enumerate(norm_turns) if fragment in t}
+            if not found and len(fragment) >= 24:
+                head, tail = fragment[:12], fragment[-12:]
+                found = {i for i, t in enumerate(norm_turns) if head in t and tail in t}
+            hits |= found
     return sorted(hits)
 
 
@@ -76,6 +86,7 @@ def memory_utility(
     from langgraph.store.memory import InMemoryStore
 
     from ..guard import LITERAL_TYPE, PrivacyGuard
+    from ..integrations.langgraph import PrivateStore
     from ..vault.memory import InMemoryVault
     from .metrics import local_embedder
     from .runner import _progress, build_any
@@ -95,9 +106,12 @@ def memory_utility(
     guard = PrivacyGuard(extractor=build_any(extractor), vault=InMemoryVault())
     index: IndexConfig = {"embed": embed, "dims": 384, "fields": ["text"]}
     store = InMemoryStore(index=index)
+    private = PrivateStore(InMemoryStore(index=index), guard, fields=["text"])
 
-    def forms(text: str, uid: str, name: str | None, numbers: dict[str, int]) -> dict[str, str]:
-        res = guard.protect(text, user_id=uid, user_name=name)
+    def forms(text: str, uid: str, numbers: dict[str, int]) -> dict[str, str]:
+        # no user_name: PrivateStore (a BaseStore) has none to pass, and all four treatments must
+        # replace the same spans
+        res = guard.protect(text, user_id=uid)
         masked, generic = [], []
         for r in res.replacements:
             if r.action is Action.KEEP or r.span.privacy_type == LITERAL_TYPE:
@@ -138,14 +152,21 @@ def memory_utility(
             puts = [
                 ((t, uid), str(i), form)
                 for i, text in enumerate(user_turns)
-                for t, form in forms(text, uid, rec.user_name, numbers).items()
+                for t, form in forms(text, uid, numbers).items()
             ]
             warm([form for _, _, form in puts])  # one batched embedding call for the user's turns
-            for namespace, key, form in puts:
-                store.put(namespace, key, {"text": form})
-        qforms = forms(str(q["question"]), uid, rec.user_name, numbers)
+            for (t, _), key, form in puts:
+                if t == "placeholders":  # the raw turn goes in; PrivateStore protects it
+                    private.put((uid, t), key, {"text": user_turns[int(key)]})
+                else:
+                    store.put((uid, t), key, {"text": form})
+        question = str(q["question"])
+        qforms = forms(question, uid, numbers)
         for t in TREATMENTS:
-            found = store.search((t, uid), query=qforms[t], limit=max(ks))
+            if t == "placeholders":
+                found = private.search((uid, t), query=question, limit=max(ks))
+            else:
+                found = store.search((uid, t), query=qforms[t], limit=max(ks))
             ranks = [int(item.key) for item in found]
             for k in ks:
                 hits[t][k] += any(r in ev for r in ranks[:k])
@@ -158,7 +179,8 @@ def memory_utility(
         "skipped_no_evidence_turn": skipped,
         "ks": list(ks),
         "method": "Evidence turn retrieved in the top k of a LangGraph InMemoryStore semantic search "
-        "(all-MiniLM-L6-v2, local) over the user's turns, question and turns under the same treatment; "
+        "(all-MiniLM-L6-v2, local) over the user's turns, question and turns under the same treatment "
+        "(placeholders: put and searched through PrivateStore); "
         f"spans from the `{extractor}` extractor and the default policy.",
         "treatments": {
             t: {

@@ -57,6 +57,12 @@ def test_evidence_turns_from_quoted_fragments() -> None:
     evidence = '2026-01-02: the user said "I take Metformin every morning" and later “My code is 4411”.'
     assert evidence_turns(evidence, turns) == [0, 2]
     assert evidence_turns("no quotes here", turns) == []
+    single = "On 2026-03-27, David states, 'I take Metformin every morning.' He changed nothing."
+    assert evidence_turns(single, turns) == [0]
+    assert evidence_turns("David's turn isn't quoted here, it's paraphrased", turns) == []
+    abridged = "用户说“我昨天去了医院……医生确诊我患上了胃炎”"
+    zh_turns = ["今天天气很好", "昨天下午我去了医院，排队很久，医生确诊我患上了胃炎"]
+    assert evidence_turns(abridged, zh_turns) == [1]
 
 
 def test_memory_utility_on_a_tiny_user() -> None:
