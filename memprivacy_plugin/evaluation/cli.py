@@ -26,7 +26,11 @@ def add_eval_parser(sub: Any) -> None:
         help="memprivacy-bench, personamem-v2, presidio-synth, or a JSONL file of MemPrivacy records",
     )
     e.add_argument("--extractor", default="rules", help="our extractor preset: rules, rules+spacy, ...")
-    e.add_argument("--baselines", default="", help="comma-separated: presidio, argus")
+    e.add_argument(
+        "--baselines",
+        default="",
+        help="comma-separated: presidio, presidio-pii, argus, argus-ner, or our presets",
+    )
     e.add_argument(
         "--limit", type=int, default=None, help="only the first N messages (and N utility questions)"
     )

@@ -42,6 +42,21 @@ def test_eval_cli_on_a_slice(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert "| extractor |" in report
     assert (out / "per_level_recall.png").is_file()
 
+    # the checker behind docs/evaluation.md: a document holding this run's table reproduces,
+    # one with a changed figure does not
+    from benchmarks.eval_doc_tables import check, extraction_rows
+
+    rows = extraction_rows(results)
+    table = "\n".join("| " + " | ".join(r) + " |" for r in rows)
+    command = f"memprivacy eval --dataset memprivacy-bench --extractor rules --output {out}"
+    head = "| x | P | R | F1 | exact | level | mp | L2 | L3 | L4 | cov | msg/s |\n|---|" + "---:|" * 11
+    doc = tmp_path / "evaluation.md"
+    doc.write_text(f"```bash\n{command}\n```\n\n{head}\n{table}\n\nend\n", encoding="utf-8")
+    assert check(doc) == 0
+    text = doc.read_text(encoding="utf-8")
+    doc.write_text(text.replace(f"| {rows[0][1]} |", "| 9.999 |", 1), encoding="utf-8")
+    assert check(doc) == 1
+
 
 def test_eval_cli_rejects_an_unknown_baseline(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "one.jsonl"
