@@ -14,7 +14,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from .errors import ConfigError
 from .spans import PrivacySpan
@@ -50,6 +57,22 @@ _DEFAULT_LEVELS: dict[PrivacyLevel, Action] = {
 _STRICTEST = Action.REDACT
 
 
+class _ReadOnlyDict(dict[Any, Any]):
+    """A dict that refuses changes in place (it still serialises, copies and pickles as a dict)."""
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> None:
+        raise TypeError("a PrivacyPolicy is immutable: build a new one, e.g. PrivacyPolicy(levels={...})")
+
+    __setitem__ = __delitem__ = __ior__ = _refuse  # type: ignore[assignment]
+    clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (dict(self),))
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _ReadOnlyDict:
+        return self  # immutable, and its keys and values are enums
+
+
 class PrivacyPolicy(BaseModel):
     """Per-level actions, per-type overrides and the redaction text.
 
@@ -60,6 +83,8 @@ class PrivacyPolicy(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+    # Read-only views once validated: a policy shared by several guards cannot be weakened in place
+    # (`policy.levels[PL4] = "keep"` raises); derive a new one with `model_copy(update=...)`.
     levels: dict[PrivacyLevel, Action] = Field(default_factory=lambda: dict(_DEFAULT_LEVELS))
     types: dict[str, Action] = Field(default_factory=dict)
     redaction_format: str = "<{name}>"
@@ -96,12 +121,12 @@ class PrivacyPolicy(BaseModel):
 
         if PLACEHOLDER_RE.search(sample):  # a redaction must never be restorable to a vault value
             raise ValueError(f"redaction_format must not look like a placeholder: {self.redaction_format!r}")
-        missing = [lvl for lvl in PrivacyLevel if lvl not in self.levels]
-        if missing:  # a level the user forgot is treated as strictly as possible, except PL1
-            full = dict(self.levels)
-            for lvl in missing:
+        full = dict(self.levels)
+        for lvl in PrivacyLevel:  # a level the user forgot is treated as strictly as possible, except PL1
+            if lvl not in full:
                 full[lvl] = Action.KEEP if lvl is PrivacyLevel.PL1 else _STRICTEST
-            object.__setattr__(self, "levels", full)
+        object.__setattr__(self, "levels", _ReadOnlyDict({lvl: full[lvl] for lvl in PrivacyLevel}))
+        object.__setattr__(self, "types", _ReadOnlyDict(self.types))
         return self
 
     # -- decisions -----------------------------------------------------------------------------

@@ -364,6 +364,32 @@ def test_policy_is_frozen() -> None:
     assert policy.min_score == 0.0
 
 
+def test_policy_maps_cannot_be_changed_in_place() -> None:
+    import copy
+    import pickle
+
+    policy = PrivacyPolicy.from_dict({"types": {"Phone": "keep"}})
+    for change in (
+        lambda: policy.levels.__setitem__(PrivacyLevel.PL4, Action.KEEP),
+        lambda: policy.levels.update({PrivacyLevel.PL3: Action.KEEP}),
+        lambda: policy.levels.pop(PrivacyLevel.PL4),
+        lambda: policy.types.__delitem__("Phone Number"),
+        lambda: policy.types.setdefault("Password", Action.KEEP),
+        lambda: policy.types.clear(),
+    ):
+        with pytest.raises(TypeError, match="immutable"):
+            change()
+    assert policy.levels[PrivacyLevel.PL4] is Action.REDACT
+    assert policy.types == {"Phone Number": Action.KEEP}
+    # still a plain mapping to everything else: JSON, validation round trip, copies, pickling
+    assert PrivacyPolicy.model_validate_json(policy.model_dump_json()) == policy
+    assert copy.deepcopy(policy) == policy
+    assert pickle.loads(pickle.dumps(policy)) == policy
+    relaxed = PrivacyPolicy(levels={**policy.levels, PrivacyLevel.PL4: Action.KEEP})
+    assert relaxed.levels[PrivacyLevel.PL4] is Action.KEEP
+    assert policy.levels[PrivacyLevel.PL4] is Action.REDACT
+
+
 def test_presets_do_not_share_state() -> None:
     a, b = PrivacyPolicy.default(), PrivacyPolicy.default()
     assert a.levels is not b.levels
