@@ -122,7 +122,7 @@ def _bounded_string(max_length: int | None) -> dict[str, Any]:
     # character but a quote or backslash", which lets raw control characters into the string.
     if not max_length:
         return {"type": "string", "minLength": 1}
-    return {"type": "string", "pattern": f"^[^\\x00-\\x1f\"\\\\]{{1,{max_length}}}$"}
+    return {"type": "string", "pattern": f'^[^\\x00-\\x1f"\\\\]{{1,{max_length}}}$'}
 
 
 def output_schema(

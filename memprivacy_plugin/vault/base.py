@@ -45,15 +45,11 @@ class VaultEntry(BaseModel):
 
 @runtime_checkable
 class Vault(Protocol):
-    def assign(
-        self, user_id: str, items: Sequence[VaultItem], *, namespace: str | None = None
-    ) -> list[str]:
+    def assign(self, user_id: str, items: Sequence[VaultItem], *, namespace: str | None = None) -> list[str]:
         """The placeholder of each item, creating the ones not yet stored, in one transaction."""
         ...
 
-    def lookup(
-        self, user_id: str, keys: Collection[str], *, namespace: str | None = None
-    ) -> dict[str, str]:
+    def lookup(self, user_id: str, keys: Collection[str], *, namespace: str | None = None) -> dict[str, str]:
         """Values for placeholder keys (`placeholder_key` form); unknown keys are absent."""
         ...
 

@@ -189,9 +189,7 @@ class VaultCrypto:
             raise VaultKeyError(f"the vault key must be {KEY_SIZE} bytes")
 
         def derive(info: bytes) -> bytes:
-            return HKDF(algorithm=hashes.SHA256(), length=32, salt=_HKDF_SALT, info=info).derive(
-                master_key
-            )
+            return HKDF(algorithm=hashes.SHA256(), length=32, salt=_HKDF_SALT, info=info).derive(master_key)
 
         self._aead: AESGCM = AESGCM(derive(_INFO_ENC))
         self._mac_key = derive(_INFO_MAC)

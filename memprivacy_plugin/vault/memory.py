@@ -31,9 +31,7 @@ class InMemoryVault(AsyncVaultMixin):
         self._lock = threading.Lock()
         self._scopes: dict[tuple[str, str | None], _Scope] = {}
 
-    def assign(
-        self, user_id: str, items: Sequence[VaultItem], *, namespace: str | None = None
-    ) -> list[str]:
+    def assign(self, user_id: str, items: Sequence[VaultItem], *, namespace: str | None = None) -> list[str]:
         if not items:
             return []
         with self._lock:
@@ -61,9 +59,7 @@ class InMemoryVault(AsyncVaultMixin):
                 out.append(entry.placeholder)
             return out
 
-    def lookup(
-        self, user_id: str, keys: Collection[str], *, namespace: str | None = None
-    ) -> dict[str, str]:
+    def lookup(self, user_id: str, keys: Collection[str], *, namespace: str | None = None) -> dict[str, str]:
         with self._lock:
             scope = self._scopes.get((user_id, namespace))
             if scope is None:

@@ -235,9 +235,7 @@ class SQLiteVault(AsyncVaultMixin):
 
     # -- the protocol ---------------------------------------------------------------------------
 
-    def assign(
-        self, user_id: str, items: Sequence[VaultItem], *, namespace: str | None = None
-    ) -> list[str]:
+    def assign(self, user_id: str, items: Sequence[VaultItem], *, namespace: str | None = None) -> list[str]:
         if not items:
             return []
         with self._lock:
@@ -294,8 +292,20 @@ class SQLiteVault(AsyncVaultMixin):
                         )
                         conn.execute(
                             _SQL_INSERT,
-                            (scope, user_hash, namespace, h, item.name, nk, number, pkey,
-                             item.privacy_type, item.level.value, blob, now),
+                            (
+                                scope,
+                                user_hash,
+                                namespace,
+                                h,
+                                item.name,
+                                nk,
+                                number,
+                                pkey,
+                                item.privacy_type,
+                                item.level.value,
+                                blob,
+                                now,
+                            ),
                         )
                         placeholder = format_placeholder(item.name, number)
                     done[h] = placeholder
@@ -307,9 +317,7 @@ class SQLiteVault(AsyncVaultMixin):
                 conn.execute("ROLLBACK")
             raise
 
-    def lookup(
-        self, user_id: str, keys: Collection[str], *, namespace: str | None = None
-    ) -> dict[str, str]:
+    def lookup(self, user_id: str, keys: Collection[str], *, namespace: str | None = None) -> dict[str, str]:
         if not keys:
             return {}
         with self._lock:
@@ -396,4 +404,3 @@ class SQLiteVault(AsyncVaultMixin):
 
     def __repr__(self) -> str:
         return f"SQLiteVault({str(self.path)!r})"
-
