@@ -31,6 +31,7 @@ demo: $(DEMO_STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check memprivacy_plugin tests benchmarks scripts
+	$(BIN)/ruff format --check memprivacy_plugin tests benchmarks scripts
 	$(BIN)/mypy
 
 # Every test, the real vLLM ones included (their venv is built or reused by the script).
