@@ -107,6 +107,13 @@ POSITIVES = [
     ("My father retired at the age of 66", "Identity Background", "age of 66"),
     ("I'll turn 52.", "Identity Background", "52"),
     ("我今年35岁了", "Identity Background", "35岁"),
+    # vital signs
+    ("my blood pressure was 167/95 mmHg today", "Medical Health", "167/95 mmHg"),
+    ("我的血压是77/43 mmHg", "Medical Health", "77/43 mmHg"),
+    ("resting heart rate 82 bpm", "Medical Health", "82 bpm"),
+    ("fasting glucose 6.1 mmol/L", "Medical Health", "6.1 mmol/L"),
+    ("BMI，现在是19.3", "Medical Health", "19.3"),
+    ("blood pressure 130/85", "Medical Health", "130/85"),
     # address parts
     ("22829 Jagerij 64, Apt. 591, Mazée", "Detailed Address", "Apt. 591"),
     ("ship it to 2437 Main St Suite 442", "Detailed Address", "2437 Main St"),
@@ -173,6 +180,8 @@ HARD_NEGATIVES = [
     "the room 1203 was nice",
     "my order number is 78651450",
     "I scored 1234567 points",
+    "the song is 120 bpm",
+    "set the aspect ratio to 16/9",
 ]
 
 
