@@ -375,6 +375,30 @@ def test_checkpointer_saves_the_input_before_any_node_runs(tmp_path: Path) -> No
     assert PHONE.encode() not in runs("exit", edge=False)  # only the final state is saved
 
 
+def test_protect_input_keeps_the_other_messages_in_place() -> None:
+    guard = known_guard()
+    inp = {
+        "messages": [
+            ("system", "You are a helpful assistant."),
+            ("user", f"my phone is {PHONE}"),
+            ("ai", "Noted."),
+            ("user", "thanks"),
+        ],
+        "topic": "phones",
+    }
+    out = protect_input(inp, guard, cfg("t"))
+    assert out["topic"] == "phones"
+    assert [m.type for m in out["messages"]] == ["system", "human", "ai", "human"]
+    assert [m.content for m in out["messages"]] == [
+        "You are a helpful assistant.",
+        "my phone is <Phone_Number_1>",
+        "Noted.",
+        "thanks",
+    ]
+    again = asyncio.run(aprotect_input(inp, guard, cfg("t")))["messages"]
+    assert [(m.type, m.content) for m in again] == [(m.type, m.content) for m in out["messages"]]
+
+
 # -- streaming -----------------------------------------------------------------------------------
 
 

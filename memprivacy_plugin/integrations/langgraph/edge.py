@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.messages import AIMessageChunk, BaseMessage, BaseMessageChunk, convert_to_messages
@@ -48,11 +49,34 @@ def _input_messages(graph_input: Any, key: str) -> list[BaseMessage] | None:
     return convert_to_messages(value if isinstance(value, list) else [value])
 
 
-def _replace(
-    graph_input: dict[str, Any], key: str, messages: list[BaseMessage], new: list[BaseMessage]
-) -> Any:
-    by_position = {id(old): fresh for old, fresh in zip(messages, new, strict=True)}
-    return {**graph_input, key: [by_position.get(id(m), m) for m in messages]}
+@dataclass(frozen=True)
+class _Plan:
+    """The new messages of a graph input to protect (`to_protect`) or only to mark (`to_swap`)."""
+
+    graph_input: dict[str, Any]
+    key: str
+    messages: list[BaseMessage]
+    to_protect: list[BaseMessage]
+    to_swap: list[BaseMessage]
+
+    def apply(self, protected: list[str]) -> Any:
+        """The graph input with those messages replaced, in place, by their protected copies (the
+        other messages, e.g. a system prompt, stay where they are)."""
+        changed = self.to_protect + self.to_swap
+        new = apply_protection(self.to_protect, self.to_swap, protected)
+        by_position = {id(old): fresh for old, fresh in zip(changed, new, strict=True)}
+        return {**self.graph_input, self.key: [by_position.get(id(m), m) for m in self.messages]}
+
+
+def _plan(graph_input: Any, key: str, message_types: Sequence[str]) -> _Plan | Any:
+    """What protecting `graph_input` takes, or the input itself when nothing needs protecting."""
+    messages = _input_messages(graph_input, key)
+    if messages is None:
+        return graph_input
+    to_protect, to_swap = plan_protection(messages, frozenset(message_types))
+    if not to_protect and not to_swap:
+        return {**graph_input, key: messages}
+    return _Plan(graph_input, key, messages, to_protect, to_swap)
 
 
 def protect_input(
@@ -68,16 +92,11 @@ def protect_input(
     `graph.invoke(protect_input(inp, guard, config), config)`. Messages may be given in any form
     LangGraph accepts (objects, `("user", "...")`, dicts, a string). Other inputs (a `Command`)
     come back as they are."""
-    messages = _input_messages(graph_input, messages_key)
-    if messages is None:
-        return graph_input
-    to_protect, to_swap = plan_protection(messages, frozenset(message_types))
-    if not to_protect and not to_swap:
-        return {**graph_input, messages_key: messages}
-    protected = protect_texts(guard, protection_texts(to_protect), identity_of(config, context))
-    return _replace(
-        graph_input, messages_key, to_protect + to_swap, apply_protection(to_protect, to_swap, protected)
-    )
+    plan = _plan(graph_input, messages_key, message_types)
+    if not isinstance(plan, _Plan):
+        return plan
+    protected = protect_texts(guard, protection_texts(plan.to_protect), identity_of(config, context))
+    return plan.apply(protected)
 
 
 async def aprotect_input(
@@ -89,16 +108,11 @@ async def aprotect_input(
     messages_key: str = "messages",
     message_types: Sequence[str] = ("human",),
 ) -> Any:
-    messages = _input_messages(graph_input, messages_key)
-    if messages is None:
-        return graph_input
-    to_protect, to_swap = plan_protection(messages, frozenset(message_types))
-    if not to_protect and not to_swap:
-        return {**graph_input, messages_key: messages}
-    protected = await aprotect_texts(guard, protection_texts(to_protect), identity_of(config, context))
-    return _replace(
-        graph_input, messages_key, to_protect + to_swap, apply_protection(to_protect, to_swap, protected)
-    )
+    plan = _plan(graph_input, messages_key, message_types)
+    if not isinstance(plan, _Plan):
+        return plan
+    protected = await aprotect_texts(guard, protection_texts(plan.to_protect), identity_of(config, context))
+    return plan.apply(protected)
 
 
 def restore_result(result: Any, guard: PrivacyGuard, config: Any = None, *, context: Any = None) -> Any:
