@@ -389,6 +389,37 @@ class _PrivacyRunnable(RunnableSerializable[Any, Any]):
         default = Identity(self.user_id, self.namespace) if self.user_id else None
         return identity_from(config, default=default)
 
+    # What a subclass says: which strings it rewrites, how, and what its callbacks may see.
+    def _walk(self) -> _Walk:
+        raise NotImplementedError
+
+    def _convert(self, texts: Sequence[str], who: Identity) -> list[str]:
+        raise NotImplementedError
+
+    async def _aconvert(self, texts: Sequence[str], who: Identity) -> list[str]:
+        raise NotImplementedError
+
+    def _callback_view(self, input: Any, output: Any) -> tuple[Any, Any]:
+        """(traced input, traced output): never the clear side."""
+        raise NotImplementedError
+
+    def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
+        def work(child: RunnableConfig) -> tuple[Any, Any, Any]:
+            walk = self._walk()
+            out = _put_back(walk, input, self._convert(_collect(walk, input), self.identity(child)))
+            return (out, *self._callback_view(input, out))
+
+        return _run(self, config, work)
+
+    async def ainvoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
+        async def work(child: RunnableConfig) -> tuple[Any, Any, Any]:
+            walk = self._walk()
+            texts = await self._aconvert(_collect(walk, input), self.identity(child))
+            out = _put_back(walk, input, texts)
+            return (out, *self._callback_view(input, out))
+
+        return await _arun(self, config, work)
+
 
 class PrivacyProtectRunnable(_PrivacyRunnable):
     """Replaces private values with placeholders in whatever goes to the model.
@@ -437,24 +468,14 @@ class PrivacyProtectRunnable(_PrivacyRunnable):
     def _walk(self) -> _Walk:
         return _Walk(self.roles, self.protect_tool_args, strict=True)
 
-    def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
-        def work(child: RunnableConfig) -> tuple[Any, Any, Any]:
-            who = self.identity(child)
-            walk = self._walk()
-            out = _put_back(walk, input, _protect_texts(self.privacy_guard, _collect(walk, input), who))
-            return out, out, out
+    def _convert(self, texts: Sequence[str], who: Identity) -> list[str]:
+        return _protect_texts(self.privacy_guard, texts, who)
 
-        return _run(self, config, work)
+    async def _aconvert(self, texts: Sequence[str], who: Identity) -> list[str]:
+        return await _aprotect_texts(self.privacy_guard, texts, who)
 
-    async def ainvoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
-        async def work(child: RunnableConfig) -> tuple[Any, Any, Any]:
-            who = self.identity(child)
-            walk = self._walk()
-            texts = await _aprotect_texts(self.privacy_guard, _collect(walk, input), who)
-            out = _put_back(walk, input, texts)
-            return out, out, out
-
-        return await _arun(self, config, work)
+    def _callback_view(self, input: Any, output: Any) -> tuple[Any, Any]:
+        return output, output  # the clear input never reaches callbacks
 
     def batch(
         self,
@@ -481,7 +502,7 @@ class PrivacyProtectRunnable(_PrivacyRunnable):
         for who, members in groups.items():
             try:
                 found = [_collect(walk, inputs[i]) for i in members]
-                protected = iter(_protect_texts(self.privacy_guard, [t for f in found for t in f], who))
+                protected = iter(self._convert([t for f in found for t in f], who))
                 for i, texts in zip(members, found, strict=True):
                     results[i] = _put_back(walk, inputs[i], [next(protected) for _ in texts])
             except Exception as exc:
@@ -531,24 +552,14 @@ class PrivacyRestoreRunnable(_PrivacyRunnable):
     def _walk(self) -> _Walk:
         return _Walk(None, self.restore_tool_args, strict=False)
 
-    def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
-        def work(child: RunnableConfig) -> tuple[Any, Any, Any]:
-            who = self.identity(child)
-            walk = self._walk()
-            out = _put_back(walk, input, _restore_texts(self.privacy_guard, _collect(walk, input), who))
-            return out, input, input
+    def _convert(self, texts: Sequence[str], who: Identity) -> list[str]:
+        return _restore_texts(self.privacy_guard, texts, who)
 
-        return _run(self, config, work)
+    async def _aconvert(self, texts: Sequence[str], who: Identity) -> list[str]:
+        return await _arestore_texts(self.privacy_guard, texts, who)
 
-    async def ainvoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
-        async def work(child: RunnableConfig) -> tuple[Any, Any, Any]:
-            who = self.identity(child)
-            walk = self._walk()
-            texts = await _arestore_texts(self.privacy_guard, _collect(walk, input), who)
-            out = _put_back(walk, input, texts)
-            return out, input, input
-
-        return await _arun(self, config, work)
+    def _callback_view(self, input: Any, output: Any) -> tuple[Any, Any]:
+        return input, input  # the restored output goes to the caller only
 
     def transform(
         self, input: Iterator[Any], config: RunnableConfig | None = None, **kwargs: Any | None

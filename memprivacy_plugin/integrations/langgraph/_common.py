@@ -154,7 +154,7 @@ def message_strings(message: BaseMessage, *, tool_args: bool = True) -> list[str
     out = content_strings(message.content)
     if tool_args and isinstance(message, AIMessage):
         for call in message.tool_calls:
-            _strings(call["args"], out.append)
+            tree_strings(call["args"], out.append)
     return out
 
 
@@ -162,32 +162,9 @@ def rebuild_message(message: BaseMessage, replaced: Iterator[str], *, tool_args:
     update: dict[str, Any] = {"content": rebuild_content(message.content, replaced)}
     if tool_args and isinstance(message, AIMessage) and message.tool_calls:
         update["tool_calls"] = [
-            {**call, "args": _rebuilt(call["args"], replaced)} for call in message.tool_calls
+            {**call, "args": tree_rebuild(call["args"], replaced)} for call in message.tool_calls
         ]
     return message.model_copy(update=update)
-
-
-def _strings(data: Any, visit: Callable[[str], None]) -> None:
-    if isinstance(data, str):
-        visit(data)
-    elif isinstance(data, dict):
-        for v in data.values():
-            _strings(v, visit)
-    elif isinstance(data, (list, tuple)):
-        for v in data:
-            _strings(v, visit)
-
-
-def _rebuilt(data: Any, replaced: Iterator[str]) -> Any:
-    if isinstance(data, str):
-        return next(replaced)
-    if isinstance(data, dict):
-        return {k: _rebuilt(v, replaced) for k, v in data.items()}
-    if isinstance(data, tuple):
-        return tuple(_rebuilt(v, replaced) for v in data)
-    if isinstance(data, list):
-        return [_rebuilt(v, replaced) for v in data]
-    return data
 
 
 # -- restoring whatever a graph returns or streams ------------------------------------------------

@@ -29,6 +29,7 @@ from ._common import (
     placeholder_tokens,
     rebuild_content,
     reprotect_known,
+    tree_strings,
 )
 
 __all__ = ["PrivateToolNode"]
@@ -106,7 +107,7 @@ class PrivateToolNode(ToolNode):
         """Real value -> placeholder, for the placeholders in the arguments: a tool that echoes a
         value the extractor would miss still returns it in placeholder form."""
         strings: list[str] = []
-        _collect(args, strings)
+        tree_strings(args, strings.append)
         tokens = placeholder_tokens(strings)
         if not tokens:
             return {}
@@ -188,17 +189,6 @@ class PrivateToolNode(ToolNode):
             for m in todo
         ]
         return self._rebuilt(result, todo, protected, artifacts, known)
-
-
-def _collect(data: Any, out: list[str]) -> None:
-    if isinstance(data, str):
-        out.append(data)
-    elif isinstance(data, dict):
-        for v in data.values():
-            _collect(v, out)
-    elif isinstance(data, (list, tuple)):
-        for v in data:
-            _collect(v, out)
 
 
 def _reprotect_data(data: Any, known: dict[str, str]) -> Any:
