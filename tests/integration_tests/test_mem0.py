@@ -362,6 +362,30 @@ def test_async_memory(tmp_path: Path, guard: PrivacyGuard) -> None:
     assert not find_leaks([("history", r) for r in rows], [PHONE, EMAIL])
 
 
+def test_local_builds_the_embedded_mem0_for_each_wrapper(tmp_path: Path, guard: PrivacyGuard) -> None:
+    import mem0
+
+    private = PrivateMemory.local(str(tmp_path / "sync"), guard)
+    assert isinstance(private, PrivateMemory)
+    assert isinstance(private.memory, mem0.Memory)
+    private.add(f"Call {PHONE}", user_id="dana", infer=False)
+    raw = private.memory.get_all(filters={"user_id": "dana"})
+    assert [r["memory"] for r in raw["results"]] == ["Call <Phone_Number_1>"]
+    assert private.search("call", filters={"user_id": "dana"})["results"][0]["memory"] == f"Call {PHONE}"
+    private.memory.close()
+
+    aprivate = AsyncPrivateMemory.local(str(tmp_path / "async"), guard, restore=False)
+    assert isinstance(aprivate, AsyncPrivateMemory)
+    assert isinstance(aprivate.memory, mem0.AsyncMemory)
+
+    async def main() -> None:
+        await aprivate.add(f"Call {PHONE}", user_id="erin", infer=False)
+        hits = await aprivate.search("call", filters={"user_id": "erin"})
+        assert hits["results"][0]["memory"] == "Call <Phone_Number_1>"  # restore=False passed on
+
+    asyncio.run(main())
+
+
 def _history_rows(config: dict[str, Any]) -> list[str]:
     with sqlite3.connect(config["history_db_path"]) as conn:
         return [repr(r) for r in conn.execute("SELECT * FROM history")]

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...errors import ConfigError
 from ...guard import PrivacyGuard
 from ._config import MEM0_EXTRA, PLACEHOLDER_INSTRUCTIONS, local_mem0_config
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 __all__ = ["AsyncPrivateMemory", "PrivateMemory", "vault_user_for"]
 
@@ -96,6 +99,23 @@ class _PrivateMemoryBase:
         # The open-source Memory has a local vector store; the platform client does not.
         self._platform = not hasattr(memory, "vector_store")
         self._touched: set[str] = set()
+
+    _mem0_class: ClassVar[str]  # the mem0 class `local` builds
+
+    @classmethod
+    def local(
+        cls,
+        path: str | None = None,
+        guard: PrivacyGuard | None = None,
+        *,
+        llm: dict[str, Any] | None = None,
+        collection: str = "memprivacy",
+        **options: Any,
+    ) -> Self:
+        """The embedded, offline default: `local_mem0_config(path)` built into a `mem0.Memory`
+        (`mem0.AsyncMemory` for `AsyncPrivateMemory`)."""
+        config = local_mem0_config(path, llm=llm, collection=collection)
+        return cls(getattr(_mem0(), cls._mem0_class).from_config(config), guard, **options)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({type(self.memory).__name__}, guard={self.guard!r})"
@@ -249,19 +269,7 @@ class PrivateMemory(_PrivateMemoryBase):
     `namespace` is passed to the vault. MemoryClient's typed `options` go in as `options=`.
     """
 
-    @classmethod
-    def local(
-        cls,
-        path: str | None = None,
-        guard: PrivacyGuard | None = None,
-        *,
-        llm: dict[str, Any] | None = None,
-        collection: str = "memprivacy",
-        **options: Any,
-    ) -> PrivateMemory:
-        """The embedded, offline default: `local_mem0_config(path)` built into a `mem0.Memory`."""
-        config = local_mem0_config(path, llm=llm, collection=collection)
-        return cls(_mem0().Memory.from_config(config), guard, **options)
+    _mem0_class = "Memory"
 
     # -- writes ----------------------------------------------------------------------------------
 
@@ -433,19 +441,7 @@ class PrivateMemory(_PrivateMemoryBase):
 class AsyncPrivateMemory(_PrivateMemoryBase):
     """`PrivateMemory` for mem0's `AsyncMemory` (and `AsyncMemoryClient`): the same methods, awaited."""
 
-    @classmethod
-    def local(
-        cls,
-        path: str | None = None,
-        guard: PrivacyGuard | None = None,
-        *,
-        llm: dict[str, Any] | None = None,
-        collection: str = "memprivacy",
-        **options: Any,
-    ) -> AsyncPrivateMemory:
-        """The embedded, offline default as a `mem0.AsyncMemory`."""
-        config = local_mem0_config(path, llm=llm, collection=collection)
-        return cls(_mem0().AsyncMemory.from_config(config), guard, **options)
+    _mem0_class = "AsyncMemory"
 
     async def add(self, messages: Any, *, user_name: str | None = None, **kwargs: Any) -> Any:
         kwargs = _merge_options(kwargs.pop("options", None), kwargs)
