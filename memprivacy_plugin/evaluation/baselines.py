@@ -149,6 +149,32 @@ def _map(
     return mapped
 
 
+def _span(
+    table: dict[str, tuple[str, PrivacyLevel] | None],
+    entity: str,
+    text: str,
+    start: int,
+    end: int,
+    score: Any,
+    user_name: str | None,
+    source: str,
+) -> PrivacySpan | None:
+    """A tool's entity as our span (None: a type we do not count, or a blank value)."""
+    value = text[start:end]
+    mapped = _map(table, entity, value, user_name)
+    if mapped is None or not value.strip():
+        return None
+    return PrivacySpan(
+        text=value,
+        start=start,
+        end=end,
+        privacy_type=mapped[0],
+        level=mapped[1],
+        score=min(1.0, max(0.0, float(score))),
+        source=source,
+    )
+
+
 class PresidioExtractor(BaseExtractor):
     """Presidio's analyzer, offline on a local spaCy pipeline, as an extractor."""
 
@@ -185,21 +211,9 @@ class PresidioExtractor(BaseExtractor):
         for r in self.engine.analyze(text=text, language="en", score_threshold=self.threshold):
             if r.entity_type in self.exclude:
                 continue
-            value = text[r.start : r.end]
-            mapped = _map(PRESIDIO_TYPES, r.entity_type, value, user_name)
-            if mapped is None or not value.strip():
-                continue
-            spans.append(
-                PrivacySpan(
-                    text=value,
-                    start=r.start,
-                    end=r.end,
-                    privacy_type=mapped[0],
-                    level=mapped[1],
-                    score=min(1.0, max(0.0, float(r.score))),
-                    source="presidio",
-                )
-            )
+            span = _span(PRESIDIO_TYPES, r.entity_type, text, r.start, r.end, r.score, user_name, "presidio")
+            if span is not None:
+                spans.append(span)
         return spans
 
 
@@ -238,21 +252,10 @@ class ArgusExtractor(BaseExtractor):
             start, end = int(e.get("start", -1)), int(e.get("end", -1))
             if not e.get("replacement") or not 0 <= start < end <= len(text):
                 continue
-            value = text[start:end]
-            mapped = _map(ARGUS_TYPES, str(e.get("type", "")), value, user_name)
-            if mapped is None or not value.strip():
-                continue
-            spans.append(
-                PrivacySpan(
-                    text=value,
-                    start=start,
-                    end=end,
-                    privacy_type=mapped[0],
-                    level=mapped[1],
-                    score=min(1.0, max(0.0, float(e.get("confidence", 1.0)))),
-                    source="argus",
-                )
-            )
+            entity = str(e.get("type", ""))
+            span = _span(ARGUS_TYPES, entity, text, start, end, e.get("confidence", 1.0), user_name, "argus")
+            if span is not None:
+                spans.append(span)
         return spans
 
 

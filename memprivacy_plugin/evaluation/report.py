@@ -13,7 +13,7 @@ from typing import Any
 from .datasets import load_dataset
 from .runner import evaluate_extractor, messages_of
 
-__all__ = ["run_eval", "summary_table", "write_report"]
+__all__ = ["HEADLINE", "headline_rows", "run_eval", "summary_table", "utility_rows", "write_report"]
 
 LEVELS = ("PL2", "PL3", "PL4")
 
@@ -63,43 +63,59 @@ def _f(x: float) -> str:
     return f"{x:.3f}"
 
 
-def _rows(results: dict[str, Any]) -> list[list[str]]:
-    rows = []
-    for name, r in results["extractors"].items():
-        o = r["spans"]["overall"]
-        mp = r["memprivacy"]
-        leak = r["leakage"]["per_level"]
-        rows.append(
-            [
-                name,
-                _f(o["overlap"]["precision"]),
-                _f(o["overlap"]["recall"]),
-                _f(o["overlap"]["f1"]),
-                _f(o["exact"]["f1"]),
-                _f(o["level"]["f1"]),
-                _f(mp["optimal"]["f1"]),
-                _f(mp["greedy"]["f1"]),
-                *[_f(leak[lv]["leak_rate"]) if lv in leak else "-" for lv in LEVELS],
-                f"{r['messages_per_second']:.0f}",
-            ]
-        )
-    return rows
-
-
-_HEAD = [
+HEADLINE = [
     "extractor",
     "overlap P",
     "overlap R",
     "overlap F1",
     "exact F1",
     "level F1",
-    "MemPrivacy F1 (opt)",
-    "MemPrivacy F1 (greedy)",
+    "MemPrivacy F1 (optimal / greedy)",
     "leak PL2",
     "leak PL3",
     "leak PL4",
+    "char coverage PL2-4",
     "msg/s",
 ]
+
+
+def headline_rows(results: dict[str, Any], *, markdown: bool = False) -> list[list[str]]:
+    """One row per extractor, columns as `HEADLINE` (the table of report.md and
+    docs/evaluation.md; `markdown` bolds the overlap F1)."""
+    rows = []
+    for name, r in results["extractors"].items():
+        o = r["spans"]["overall"]
+        mp = r["memprivacy"]
+        leak = r["leakage"]["per_level"]
+        f1 = _f(o["overlap"]["f1"])
+        rows.append(
+            [
+                name,
+                _f(o["overlap"]["precision"]),
+                _f(o["overlap"]["recall"]),
+                f"**{f1}**" if markdown else f1,
+                _f(o["exact"]["f1"]),
+                _f(o["level"]["f1"]),
+                f"{_f(mp['optimal']['f1'])} / {_f(mp['greedy']['f1'])}",
+                *[_f(leak[lv]["leak_rate"]) if lv in leak else "-" for lv in LEVELS],
+                _f(r["spans"]["char_coverage"]["all"]["coverage"]),
+                f"{r['messages_per_second']:.0f}",
+            ]
+        )
+    return rows
+
+
+def utility_head(u: dict[str, Any]) -> list[str]:
+    return ["treatment", *[f"hit@{k}" for k in u["ks"]], *[f"retention@{k}" for k in u["ks"]]]
+
+
+def utility_rows(u: dict[str, Any]) -> list[list[str]]:
+    """One row per treatment: hit rate at each k, then retention at each k."""
+    ks = [str(k) for k in u["ks"]]
+    return [
+        [t, *[_f(row["hit"][k]) for k in ks], *[_f(row["retention"][k]) for k in ks]]
+        for t, row in u["treatments"].items()
+    ]
 
 
 def _md_table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -110,8 +126,8 @@ def _md_table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 def summary_table(results: dict[str, Any]) -> str:
     """A plain-text table of the headline figures."""
-    rows = [_HEAD, *_rows(results)]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(_HEAD))]
+    rows = [HEADLINE, *headline_rows(results)]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(HEADLINE))]
     lines = [
         "  ".join(
             c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))
@@ -135,6 +151,12 @@ def _utility_text(u: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _gold_types(results: dict[str, Any]) -> list[str]:
+    """The gold types of the dataset, most frequent first."""
+    first = next(iter(results["extractors"].values()))["spans"]["per_type"]
+    return sorted((t for t in first if first[t]["type"]["gold"]), key=lambda t: -first[t]["type"]["gold"])
+
+
 def _plots(results: dict[str, Any], out: Path) -> list[str]:
     try:
         import matplotlib
@@ -147,6 +169,12 @@ def _plots(results: dict[str, Any], out: Path) -> list[str]:
     made: list[str] = []
     width = 0.8 / max(1, len(names))
 
+    def save(fig: Any, name: str) -> None:
+        fig.tight_layout()
+        fig.savefig(out / name, dpi=110)
+        plt.close(fig)
+        made.append(name)
+
     # per-level recall (label-agnostic overlap) and per-level guard leak rate
     fig, ax = plt.subplots(figsize=(7, 4))
     for i, n in enumerate(names):
@@ -158,16 +186,10 @@ def _plots(results: dict[str, Any], out: Path) -> list[str]:
     ax.set_ylabel("overlap recall")
     ax.set_title("Recall per level")
     ax.legend()
-    fig.tight_layout()
-    fig.savefig(out / "per_level_recall.png", dpi=110)
-    plt.close(fig)
-    made.append("per_level_recall.png")
+    save(fig, "per_level_recall.png")
 
     # per-type F1 (type-strict overlap), the most frequent gold types
-    first = results["extractors"][names[0]]["spans"]["per_type"]
-    types = sorted((t for t in first if first[t]["type"]["gold"]), key=lambda t: -first[t]["type"]["gold"])[
-        :15
-    ]
+    types = _gold_types(results)[:15]
     if types:
         fig, ax = plt.subplots(figsize=(8, 0.35 * len(types) * max(1, len(names)) / 2 + 2))
         for i, n in enumerate(names):
@@ -180,20 +202,14 @@ def _plots(results: dict[str, Any], out: Path) -> list[str]:
         ax.set_xlabel("F1 (overlap, same type)")
         ax.set_title("F1 per type (most frequent gold types)")
         ax.legend()
-        fig.tight_layout()
-        fig.savefig(out / "per_type_f1.png", dpi=110)
-        plt.close(fig)
-        made.append("per_type_f1.png")
+        save(fig, "per_type_f1.png")
 
     fig, ax = plt.subplots(figsize=(6, 3))
     ax.barh(names, [results["extractors"][n]["messages_per_second"] for n in names])
     ax.set_xscale("log")
     ax.set_xlabel("messages per second (one at a time, CPU)")
     ax.invert_yaxis()
-    fig.tight_layout()
-    fig.savefig(out / "speed.png", dpi=110)
-    plt.close(fig)
-    made.append("speed.png")
+    save(fig, "speed.png")
 
     u = results.get("utility")
     if u:
@@ -209,10 +225,7 @@ def _plots(results: dict[str, Any], out: Path) -> list[str]:
         ax.set_ylabel("evidence hit rate relative to raw text")
         ax.set_title("Memory utility retention")
         ax.legend()
-        fig.tight_layout()
-        fig.savefig(out / "utility_retention.png", dpi=110)
-        plt.close(fig)
-        made.append("utility_retention.png")
+        save(fig, "utility_retention.png")
     return made
 
 
@@ -230,7 +243,7 @@ def _report_md(results: dict[str, Any], plots: Sequence[str]) -> str:
         "matching. Leak: share of gold values of protected levels still present in the guard's "
         "cloud-bound text (default policy). msg/s: extraction only, one message at a time.",
         "",
-        _md_table(_HEAD, _rows(results)),
+        _md_table(HEADLINE, headline_rows(results, markdown=True)),
         "",
         "## Per level",
         "",
@@ -251,7 +264,7 @@ def _report_md(results: dict[str, Any], plots: Sequence[str]) -> str:
                          _f(cov.get("coverage", 0.0)), _f(leak.get("leak_rate", 0.0))])  # fmt: skip
     parts += [_md_table(head, rows), "", "## Per type (overlap, same type)", ""]
     first = results["extractors"][names[0]]["spans"]["per_type"]
-    types = sorted((t for t in first if first[t]["type"]["gold"]), key=lambda t: -first[t]["type"]["gold"])
+    types = _gold_types(results)
     head = ["type", "gold", *[f"{n} R" for n in names], *[f"{n} F1" for n in names]]
     rows = []
     for t in types:
@@ -269,12 +282,7 @@ def _report_md(results: dict[str, Any], plots: Sequence[str]) -> str:
     if results.get("utility"):
         u = results["utility"]
         parts += ["", "## Memory utility", "", u.get("method", ""), ""]
-        head = ["treatment", *[f"hit@{k}" for k in u["ks"]], *[f"retention@{k}" for k in u["ks"]]]
-        rows = [
-            [t, *[_f(v["hit"][str(k)]) for k in u["ks"]], *[_f(v["retention"][str(k)]) for k in u["ks"]]]
-            for t, v in u["treatments"].items()
-        ]
-        parts += [_md_table(head, rows)]
+        parts += [_md_table(utility_head(u), utility_rows(u))]
     if plots:
         parts += ["", "## Plots", ""] + [f"![{p}]({p})" for p in plots]
     return "\n".join(parts) + "\n"

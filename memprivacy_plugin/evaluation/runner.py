@@ -104,14 +104,18 @@ def run_extractor(
 
 
 class _Replay(BaseExtractor):
-    """Hands the guard the spans already extracted for each text."""
+    """Hands the guard the spans already extracted for each text; with `inner`, extracts a text it
+    has not seen once and remembers it (so one text is never extracted twice)."""
 
     name = "replay"
 
-    def __init__(self, found: dict[str, list[PrivacySpan]]) -> None:
+    def __init__(self, found: dict[str, list[PrivacySpan]], inner: Extractor | None = None) -> None:
         self.found = found
+        self.inner = inner
 
     def extract(self, text: str, *, user_name: str | None = None) -> list[PrivacySpan]:
+        if self.inner is not None and text not in self.found:
+            self.found[text] = list(self.inner.extract(text, user_name=user_name))
         return list(self.found.get(text, []))
 
 

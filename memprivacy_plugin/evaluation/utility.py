@@ -89,7 +89,7 @@ def memory_utility(
     from ..integrations.langgraph import PrivateStore
     from ..vault.memory import InMemoryVault
     from .metrics import local_embedder
-    from .runner import _progress, build_any
+    from .runner import _progress, _Replay, build_any
 
     encode = local_embedder()
     cache: dict[str, list[float]] = {}
@@ -103,7 +103,9 @@ def memory_utility(
         warm(texts)
         return [cache[t] for t in texts]
 
-    guard = PrivacyGuard(extractor=build_any(extractor), vault=InMemoryVault())
+    # each text is extracted once: the spans of a turn serve the masked and generic treatments here
+    # and PrivateStore's own protection of the same turn
+    guard = PrivacyGuard(extractor=_Replay({}, build_any(extractor)), vault=InMemoryVault())
     index: IndexConfig = {"embed": embed, "dims": 384, "fields": ["text"]}
     store = InMemoryStore(index=index)
     private = PrivateStore(InMemoryStore(index=index), guard, fields=["text"])
