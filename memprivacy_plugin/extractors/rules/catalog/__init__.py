@@ -1,0 +1,30 @@
+"""The built-in recognisers, by family. `default_recognizers()` is their concatenation."""
+
+from __future__ import annotations
+
+from ..engine import Recognizer
+from .contact import contact_recognizers
+from .crypto import crypto_recognizers
+from .finance import finance_recognizers
+from .health import health_recognizers
+from .identifiers import identifier_recognizers
+from .secrets import secret_recognizers
+from .vehicles import vehicle_recognizers
+
+__all__ = ["FAMILIES", "default_recognizers"]
+
+# Family name -> the function that builds its recognisers, strongest (PL4) first.
+FAMILIES = {
+    "secrets": secret_recognizers,
+    "crypto": crypto_recognizers,
+    "identifiers": identifier_recognizers,
+    "finance": finance_recognizers,
+    "health": health_recognizers,
+    "vehicles": vehicle_recognizers,
+    "contact": contact_recognizers,
+}
+
+
+def default_recognizers() -> list[Recognizer]:
+    """The built-in recognisers of every family (the order only matters for listing)."""
+    return [rec for build in FAMILIES.values() for rec in build()]

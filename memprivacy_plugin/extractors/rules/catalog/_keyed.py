@@ -1,0 +1,112 @@
+"""Building blocks the catalog shares: recognisers for a value announced by a key word (`keyed`)
+or followed by one (`keyed_after`), and the value patterns several families use.
+
+What may stand between a key word and its value is bounded, so every such pattern stays linear:
+either a few separators ("PIN: 1234", "验证码 849201", "token **X**"), or a short clause ending in
+is/是/为/: ("the OTP sent to my phone is 849-201", "验证码（OTP），号码是 829417").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..engine import Recognizer, Validator
+
+__all__ = [
+    "CODE_VALUE",
+    "DIGITS_VALUE",
+    "END",
+    "ID_VALUE",
+    "NOT_AFTER_TAIL",
+    "SECRET_VALUE",
+    "SPACED_DIGITS",
+    "TOKEN_VALUE",
+    "keyed",
+    "keyed_after",
+]
+
+FILL = r"""[\s"'`*“”‘’「」（()）\[\]#:=,，、…]{0,8}"""
+GAP = r"""[^\n。！？!?；;{x}]{{0,48}}?(?:\b(?:is|was|are|reads|as)\b|是|为|[:：=])"""
+END = r"(?![0-9A-Za-z_@])"
+# "尾号为0780" / "ending in 0780" is the tail of some other number, not the announced value.
+NOT_AFTER_TAIL = r"尾号[为是]?|ending (?:in|with)|last (?:4|four) digits(?: are| is)?"
+
+# Digits a person reads out: "8 4 9 2 0 1", "4 · 8 · 2 · 9", "849-201", "8492 01", "849201".
+SPACED_DIGITS = r"\d(?:[ .\-·,]{1,3}\d){3,11}(?![0-9])"
+CODE_VALUE = (
+    r"(?:\d(?:\ \d){3,7}|\d{2,4}(?:[\- ]\d{2,4}){1,2}|\d{4,10}|"
+    r"(?=[#A-Za-z0-9\-]{0,40}\d)#?[A-Za-z0-9]{1,10}(?:-[A-Za-z0-9]{1,10}){1,3})"
+)
+DIGITS_VALUE = rf"(?:{SPACED_DIGITS}|\d{{2,4}}(?:[\- ]\d{{2,4}}){{1,2}}|\d{{3,10}})"
+# A password after its key word must contain a digit or a symbol (not just a word such as "which").
+SECRET_VALUE = r"""(?=[!-~]{0,127}[0-9@#$%^&*_+=~|\\/!?<>\-])[!-~]{4,128}"""
+TOKEN_VALUE = r"(?=[#A-Za-z0-9._~+/=\-]{0,400}\d)#?[A-Za-z0-9][A-Za-z0-9._~+/=\-]{2,400}"
+ID_VALUE = r"(?-i:[A-Z0-9]{1,20}(?:-[A-Z0-9]{1,14}){0,3})"
+
+
+def _words(keywords: Sequence[str]) -> str:
+    return "|".join(rf"(?<![A-Za-z#\-]){k}(?![A-Za-z])" if k[:1].isascii() else k for k in keywords)
+
+
+def keyed(
+    name: str,
+    privacy_type: str,
+    keywords: Sequence[str],
+    value: str,
+    *,
+    trigger: tuple[str, ...],
+    validator: Validator | None = None,
+    score: float = 0.85,
+    gap: bool = True,
+    rstrip: str = "",
+    end: str = END,
+    lstrip: str = "",
+    gap_exclude: str = "",
+    not_before: str = NOT_AFTER_TAIL,
+    description: str = "",
+) -> Recognizer:
+    """A recogniser for a value announced by a key word: `keywords` are regex fragments (matched
+    case-insensitively; Latin ones must not touch other Latin letters), `value` the value's regex;
+    `trigger` lists lower-case substrings one of which every keyword contains (a prefilter, and
+    what lets a long text be scanned only near the key words)."""
+    connect = f"(?:{FILL}|{GAP.format(x=gap_exclude)}{FILL})" if gap else FILL
+    return Recognizer(
+        name=name,
+        privacy_type=privacy_type,
+        pattern=rf"(?:{_words(keywords)}){connect}(?P<value>{value}){end}",
+        group="value",
+        validator=validator,
+        score=score,
+        rstrip=rstrip,
+        lstrip=lstrip,
+        trigger=trigger,
+        trigger_in_match=True,
+        not_before=not_before,
+        description=description or f"value after a key word ({', '.join(keywords[:4])}, ...)",
+    )
+
+
+def keyed_after(
+    name: str,
+    privacy_type: str,
+    value: str,
+    keywords: Sequence[str],
+    *,
+    trigger: tuple[str, ...],
+    validator: Validator | None = None,
+    score: float = 0.8,
+) -> Recognizer:
+    """A recogniser for a value followed by its key word ("that 849-201 code", "882-109' 验证码")."""
+    words = "|".join(rf"{k}(?![A-Za-z])" if k[:1].isascii() else k for k in keywords)
+    return Recognizer(
+        name=name,
+        privacy_type=privacy_type,
+        pattern=rf"""(?<![0-9A-Za-z_\-#])(?P<value>{value})["'*”’]{{0,3}}[ ]?(?:的|the )?(?:{words})""",
+        group="value",
+        validator=validator,
+        score=score,
+        trigger=trigger,
+        trigger_in_match=True,
+        not_before=NOT_AFTER_TAIL,
+        description=f"value before a key word ({', '.join(keywords[:3])}, ...)",
+    )

@@ -1,0 +1,52 @@
+"""Vital signs (Medical Health, PL3): readings with their units, and readings after their names."""
+
+from __future__ import annotations
+
+from ..engine import Recognizer
+from ._keyed import keyed
+
+__all__ = ["health_recognizers"]
+
+
+def health_recognizers() -> list[Recognizer]:
+    # Vital signs are health data: "167/95 mmHg", "6.1 mmol/L", a heart rate in bpm (next to a
+    # heart word: songs have bpm too), and readings after their name ("BMI is 19.3", "血压 77/43").
+    return [
+        Recognizer(
+            "vital_sign",
+            "Medical Health",
+            pattern=r"(?<![\d./])(?:\d{2,3}\s?/\s?\d{2,3}\s?mm\s?hg|\d{1,2}(?:\.\d{1,2})?\s?mmol/l)(?![a-z])",
+            score=0.85,
+            trigger=("mm", "mmol"),
+            description="blood pressure and blood glucose readings with their units",
+        ),
+        Recognizer(
+            "heart_rate",
+            "Medical Health",
+            pattern=r"(?<![\d.])\d{2,3}\s?bpm(?![a-z])",
+            context=("heart", "pulse", "resting", "心率", "心跳", "脉搏"),
+            context_window=40,
+            score=0.8,
+            trigger=("bpm",),
+            trigger_in_match=True,
+            description="a heart rate in bpm with a heart word before it",
+        ),
+        keyed(
+            "vital_keyword",
+            "Medical Health",
+            (
+                "bmi",
+                "blood pressure",
+                "heart rate",
+                "resting pulse",
+                "blood sugar",
+                "心率",
+                "血压",
+                "血糖",
+                "体脂率",
+            ),
+            r"\d{1,3}(?:[./]\d{1,3})?(?:\s?(?:mmhg|bpm|mmol/l|次/分|%))?",
+            score=0.8,
+            trigger=("bmi", "blood", "heart", "pulse", "心率", "血压", "血糖", "体脂"),
+        ),
+    ]

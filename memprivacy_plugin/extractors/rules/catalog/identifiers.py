@@ -1,0 +1,203 @@
+"""Identifiers of a person or a device: ID, passport and licence numbers (PL3), ages (PL2), IP and
+MAC addresses, IMEIs, device IDs and serial numbers (PL2)."""
+
+from __future__ import annotations
+
+from ..engine import Recognizer
+from ..validators import id_value_ok, imei_ok, ip_ok, mac_ok, not_placeholder, stdnum_check
+from ._keyed import ID_VALUE, keyed
+
+__all__ = ["identifier_recognizers"]
+
+_PASSPORT_WORDS = ("护照号码", "护照号", "护照", r"passport(?:[ _-]?(?:number|no\.?|num|#))?")
+_ID_WORDS = (
+    "身份证号码",
+    "身份证号",
+    "身份证",
+    "证件号码",
+    "证件号",
+    "驾照号码",
+    "驾照号",
+    "驾照",
+    "驾驶证号码",
+    "驾驶证号",
+    "驾驶证",
+    "社保号",
+    r"(?:real |national |citizen )?id(?:entity)?[ _-]?(?:card[ _-]?)?(?:number|no\.?|num)",
+    r"(?:national|citizen) id",
+    r"identity card",
+    r"driver'?s?[ _-]?licen[cs]e(?:[ _-]?(?:number|no\.?|num))?",
+    r"licen[cs]e(?: (?:number|no\.?))?",
+    r"ssn",
+    r"social security (?:number|no\.?)",
+    r"tax[ _-]?id",
+)
+_IMEI_WORDS = ("imei", "meid", "串号", "设备号", "device id", "serial")
+# Words that announce a device's own identifier or serial number.
+_DEVICE_WORDS = (
+    "设备序列号",
+    "序列号",
+    "设备号",
+    "设备编号",
+    r"设备\s?id",
+    r"sn码",
+    "机器码",
+    r"硬件\s?id",
+    r"serial(?:[ _-]?(?:number|no\.?|num|#))?",
+    r"s/n",
+    r"sn",
+    r"device[ _-]?(?:id|identifier|serial|uuid)",
+    r"udid",
+    r"android[ _-]?id",
+    r"advertising[ _-]?id",
+    r"idfa",
+    r"idfv",
+    r"hardware[ _-]?id",
+    r"hwid",
+    r"machine[ _-]?id",
+)
+_DEVICE_VALUE = r"[A-Za-z0-9]{2,40}(?:[\-:][A-Za-z0-9]{2,20}){0,7}"
+
+
+def _device_id_ok(value: str) -> bool:
+    """A serial or device ID: 6+ letters and digits, at least two digits, not a placeholder or a
+    plain number of a few digits."""
+    core = "".join(c for c in value if c.isalnum())
+    digits = sum(c.isdigit() for c in core)
+    return len(core) >= 6 and digits >= 2 and (digits < len(core) or len(core) >= 8) and not_placeholder(core)
+
+
+# Ages 1-120, not part of a longer number.
+_AGE = r"(?:1[01]\d|120|[1-9]\d|[1-9])(?!\d)"
+
+
+def identifier_recognizers() -> list[Recognizer]:
+    return [
+        Recognizer(
+            "cn_resident_id",
+            "ID Number",
+            pattern=r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])",
+            validator=stdnum_check("cn.ric"),
+            score=0.97,
+            min_digits=17,
+            description="mainland China resident ID, birth date and check digit via stdnum.cn.ric",
+        ),
+        Recognizer(
+            "us_ssn",
+            "ID Number",
+            pattern=r"(?<![0-9A-Za-z\-])\d{3}-\d{2}-\d{4}(?![0-9A-Za-z]|-\d)",
+            validator=stdnum_check("us.ssn"),
+            score=0.9,
+            min_digits=9,
+            description="US SSN ddd-dd-dddd via stdnum.us.ssn",
+        ),
+        keyed(
+            "passport_keyword",
+            "ID Number",
+            _PASSPORT_WORDS,
+            r"(?-i:[A-Z0-9]{6,12})",
+            validator=lambda v: sum(c.isdigit() for c in v) >= 2,
+            score=0.9,
+            trigger=("护照", "passport"),
+        ),
+        keyed(
+            "id_keyword",
+            "ID Number",
+            _ID_WORDS,
+            ID_VALUE,
+            validator=id_value_ok,
+            score=0.88,
+            trigger=("身份证", "证件", "驾", "社保", "id", "licen", "ssn", "social security"),
+        ),
+        # Ages: "62-year-old", "79 years old", "41 y/o", "68岁", "age 70", "at the age of 66",
+        # "just turned 35". A number alone ("when he was 78") is too ambiguous.
+        Recognizer(
+            "age_years",
+            "Identity Background",
+            pattern=rf"(?<![\d.,:/\-]){_AGE}"
+            r"(?:[ \-](?:years?|yrs?)[ \-]old(?![a-z])|\s?y/o(?![a-z])|\s?周?岁(?!月))",
+            score=0.8,
+            trigger=("old", "y/o", "岁"),
+            trigger_in_match=True,
+            description="an age with its unit (years old, y/o, 岁)",
+        ),
+        Recognizer(
+            "age_keyword",
+            "Identity Background",
+            pattern=rf"(?<![a-z])(?:aged?|age of|年龄|年纪)\s?[:：]?\s?(?:是|为)?\s?{_AGE}(?![\d.,%])",
+            score=0.8,
+            trigger=("age", "年龄", "年纪"),
+            trigger_in_match=True,
+            description="an age after 'age', 'aged', 'age of', 年龄",
+        ),
+        Recognizer(
+            "age_turned",
+            "Identity Background",
+            pattern=rf"(?<![a-z])(?:turned|turn|turning)\s(?P<value>{_AGE})(?![.,:]\d|%|\s?(?:st|nd|rd|th|"
+            r"degrees?|percent|times|minutes|hours|days|weeks|months|pages|points|km|miles)\b)",
+            group="value",
+            score=0.75,
+            trigger=("turn",),
+            trigger_in_match=True,
+            description="an age after 'turned'/'turn' ('I'll turn 52')",
+        ),
+        Recognizer(
+            "ipv4",
+            "Network Identifier",
+            pattern=r"(?<![0-9A-Za-z.])(?:\d{1,3}\.){3}\d{1,3}(?![0-9A-Za-z]|\.\d)",
+            validator=ip_ok,
+            score=0.9,
+            min_digits=4,
+            description="IPv4 addresses via ipaddress (no loopback/multicast/public resolvers)",
+        ),
+        Recognizer(
+            "ipv6",
+            "Network Identifier",
+            pattern=r"(?<![0-9A-Za-z:])(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?![0-9A-Za-z:])",
+            validator=ip_ok,
+            score=0.9,
+            trigger=(":",),
+            trigger_in_match=True,
+            description="IPv6 addresses via ipaddress",
+        ),
+        Recognizer(
+            "mac_address",
+            "Network Identifier",
+            pattern=r"(?<![0-9A-Za-z:\-])(?:[0-9a-f]{2}([:\-])[0-9a-f]{2}(?:\1[0-9a-f]{2}){4}|"
+            r"[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4})(?![0-9A-Za-z:\-])",
+            validator=mac_ok,
+            score=0.9,
+            description="MAC addresses (colon, dash or Cisco dotted form)",
+        ),
+        keyed(
+            "mac_keyword",
+            "Network Identifier",
+            ("mac地址", r"mac(?: address)?"),
+            r"[0-9a-f]{12}",
+            validator=mac_ok,
+            score=0.85,
+            trigger=("mac",),
+        ),
+        Recognizer(
+            "imei",
+            "Network Identifier",
+            pattern=r"(?<![0-9A-Za-z\-])\d{2}[ \-]?\d{6}[ \-]?\d{6}[ \-]?\d(?![0-9A-Za-z]|-\d)",
+            validator=imei_ok,
+            context=_IMEI_WORDS,
+            context_window=40,
+            score=0.9,
+            min_digits=15,
+            description="IMEI via stdnum.imei, with an IMEI/device word before it",
+        ),
+        keyed(
+            "device_keyword",
+            "Network Identifier",
+            _DEVICE_WORDS,
+            _DEVICE_VALUE,
+            validator=_device_id_ok,
+            score=0.85,
+            rstrip="-:",
+            trigger=("序列号", "设备", "sn", "机器码", "硬件", "serial", "s/n", "udid", "id", "idf", "hwid"),
+            description="a device ID or serial number after its key word (S/N, UDID, 序列号, ...)",
+        ),
+    ]

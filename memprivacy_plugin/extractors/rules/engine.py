@@ -1,0 +1,510 @@
+"""The rule engine: `Recognizer`, the per-message `Scan`, and `RuleExtractor`, which runs a
+registry of recognisers over a message.
+
+Every message is folded once (`text.MatchText`), so recognisers see plain ASCII digits, spaces and
+dashes whatever the message used, and spans map back to the message's own offsets. Prefilters are
+computed once per message (the digit count, which trigger words occur). On a long message a
+recogniser whose matches always contain, or sit near, one of its trigger words scans only the
+stretches around those words, so a 1 MB message costs each recogniser what its triggers cost.
+
+Two rules keep the cost linear on any input:
+- patterns are linear (bounded repetitions, no nested unbounded quantifiers over overlapping
+  classes), and after a match the scan resumes after it, or after the part of it that validated,
+  so the rest of the match is still searched (two adjacent values are both found);
+- expensive checks (phonenumbers, python-stdnum, sub-window searches) draw on a budget that grows
+  with the length of the message. When it runs out, candidates are accepted unchecked: on input
+  built to exhaust it, the rules protect too much rather than let a value through.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from re import _parser as sre_parse  # type: ignore[attr-defined]
+
+from ...spans import PrivacySpan, locate, merge_spans
+from ...taxonomy import PrivacyLevel, level_of
+from ..base import BaseExtractor
+from .text import MatchText
+
+__all__ = ["Finder", "Recognizer", "RuleExtractor", "Scan", "ScanFinder", "Validator"]
+
+Finder = Callable[[str], Iterable[tuple[int, int]]]
+Validator = Callable[[str], bool]
+
+_FLAGS = re.ASCII | re.IGNORECASE
+# Above this length, recognisers with a known reach scan only near their trigger words.
+LONG_TEXT = 2048
+# Room for the look-ahead at the end of a pattern when a scan stops at a region's end.
+_LOOKAHEAD = 16
+# Widths above this are treated as unbounded (no trigger windows).
+_MAX_REACH = 4096
+
+
+class Scan:
+    """One message under extraction: the folded text, prefilters computed once, and the budget
+    for expensive checks."""
+
+    __slots__ = ("_digits", "_has", "budget", "lower", "match", "n", "near_triggers", "text")
+
+    def __init__(self, match: MatchText, *, near_triggers: bool = True) -> None:
+        self.match = match
+        self.text = match.text
+        self.lower = match.lower
+        self.n = len(match.text)
+        self.near_triggers = near_triggers
+        self._digits = -1
+        self._has: dict[str, bool] = {}
+        # One expensive check per 16 characters on average, and never fewer than 256: real
+        # messages use a small fraction of it.
+        self.budget = 256 + self.n // 16
+
+    @property
+    def digits(self) -> int:
+        """How many ASCII digits the folded text has (every digit is ASCII after folding)."""
+        if self._digits < 0:
+            self._digits = sum(self.text.count(d) for d in "0123456789")
+        return self._digits
+
+    def has(self, needle: str) -> bool:
+        """Whether the lower-case text contains `needle` (cached per message)."""
+        found = self._has.get(needle)
+        if found is None:
+            found = self._has[needle] = needle in self.lower
+        return found
+
+    def spend(self, units: int = 1) -> bool:
+        """Take `units` from the budget; False when it is spent (the caller then fails closed)."""
+        if self.budget < units:
+            self.budget = 0
+            return False
+        self.budget -= units
+        return True
+
+    def check(self, validator: Validator, value: str) -> bool:
+        """`validator(value)`, or True once the budget is spent (fail closed)."""
+        return validator(value) if self.spend() else True
+
+    def regions(self, triggers: Sequence[str], reach: int) -> list[tuple[int, int]] | None:
+        """The stretches within `reach` characters of a trigger word, merged; None when they
+        would cover most of the text anyway (then the whole text is scanned)."""
+        if not self.near_triggers or self.n <= LONG_TEXT:
+            return None
+        lower = self.lower
+        width = 2 * reach + _LOOKAHEAD
+        if sum(lower.count(t) for t in triggers) * width >= self.n // 2:
+            return None
+        spans: list[tuple[int, int]] = []
+        for t in triggers:
+            pos = lower.find(t)
+            while pos != -1:
+                spans.append((max(0, pos - reach), min(self.n, pos + len(t) + reach + _LOOKAHEAD)))
+                pos = lower.find(t, pos + 1)
+        spans.sort()
+        merged: list[tuple[int, int]] = []
+        for a, b in spans:
+            if merged and a <= merged[-1][1]:
+                if b > merged[-1][1]:
+                    merged[-1] = (merged[-1][0], b)
+            else:
+                merged.append((a, b))
+        return merged
+
+
+class ScanFinder:
+    """A finder that works on a `Scan` (and so shares its budget); calling it on a plain string
+    still works, as for any finder."""
+
+    def find(self, scan: Scan) -> Iterator[tuple[int, int]]:
+        raise NotImplementedError
+
+    def __call__(self, text: str) -> Iterator[tuple[int, int]]:
+        return self.find(Scan(MatchText(text)))
+
+
+@dataclass(frozen=True)
+class Recognizer:
+    """One named rule: a pattern or a finder that proposes spans, plus optional checks.
+
+    `pattern` is matched on the folded text (flags ASCII|IGNORECASE when given as a string; use
+    `(?-i:...)` for case-sensitive parts); `group` selects the span inside the match. `finder` is
+    an alternative taking the folded text and yielding (start, end). `validator` receives the span
+    text and must return True to keep it. With `context`, a candidate is kept only if one of the
+    keywords (lower case) occurs within `context_window` characters before it, or after it when
+    `context_after` is set. `trigger` is a cheap prefilter: the recogniser runs only when one of
+    these lower-case substrings occurs in the text; with `trigger_in_match`, every match contains
+    one of them, which lets a long text be scanned only around them. `min_digits` skips texts
+    with fewer digits. `rstrip`/`lstrip` trim characters off the span's ends; `not_before` is a
+    pattern that must not end right before the span.
+    """
+
+    name: str
+    privacy_type: str
+    pattern: str | re.Pattern[str] | None = None
+    finder: Finder | None = None
+    validator: Validator | None = None
+    level: PrivacyLevel | None = None
+    score: float = 0.9
+    group: int | str = 0
+    context: tuple[str, ...] = ()
+    context_window: int = 40
+    context_after: bool = False
+    trigger: tuple[str, ...] = ()
+    min_digits: int = 0
+    rstrip: str = ""
+    lstrip: str = ""
+    not_before: str = ""
+    description: str = ""
+    trigger_in_match: bool = False
+    _regex: re.Pattern[str] | None = field(default=None, init=False, repr=False, compare=False)
+    _not_before: re.Pattern[str] | None = field(default=None, init=False, repr=False, compare=False)
+    _reach: int | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if (self.pattern is None) == (self.finder is None):
+            raise ValueError(f"recogniser {self.name!r} needs exactly one of pattern or finder")
+        if not 0.0 <= self.score <= 1.0:
+            raise ValueError(f"recogniser {self.name!r}: score must be in [0, 1]")
+        if any(t != t.lower() for t in self.trigger):
+            raise ValueError(f"recogniser {self.name!r}: triggers must be lower case")
+        if self.pattern is not None:
+            regex = self.pattern if isinstance(self.pattern, re.Pattern) else re.compile(self.pattern, _FLAGS)
+            object.__setattr__(self, "_regex", regex)
+            object.__setattr__(self, "_reach", self._compute_reach(regex))
+        if self.level is None:
+            object.__setattr__(self, "level", level_of(self.privacy_type))
+        if self.not_before:
+            object.__setattr__(self, "_not_before", re.compile(f"(?:{self.not_before})\\s*$", _FLAGS))
+
+    def _compute_reach(self, regex: re.Pattern[str]) -> int | None:
+        """How far from a trigger word a kept match can lie, when that is bounded."""
+        if not self.trigger:
+            return None
+        try:
+            width = int(sre_parse.parse(regex.pattern, regex.flags).getwidth()[1])
+        except Exception:  # a pattern the parser cannot size: scan the whole text
+            return None
+        if width > _MAX_REACH:
+            return None
+        if self.trigger_in_match:
+            return width
+        # Context keywords that each contain a trigger: a kept match lies within the context
+        # window of one of them.
+        if self.context and all(any(t in k for t in self.trigger) for k in self.context):
+            return width + self.context_window + max(map(len, self.context))
+        return None
+
+    @property
+    def effective_level(self) -> PrivacyLevel:
+        return self.level if self.level is not None else level_of(self.privacy_type)
+
+    def applies(self, scan: Scan) -> bool:
+        """The prefilters: a trigger word occurs and there are enough digits."""
+        if self.trigger and not any(scan.has(t) for t in self.trigger):
+            return False
+        return not self.min_digits or scan.digits >= self.min_digits
+
+    def candidates(self, folded: str, lowered: str | None = None) -> Iterator[tuple[int, int]]:
+        """Spans (start, end) of a folded text that pass every check of this recogniser."""
+        scan = Scan(MatchText(folded))
+        if self.applies(scan):
+            yield from self.find(scan)
+
+    def find(self, scan: Scan) -> Iterator[tuple[int, int]]:
+        """Spans in the scan's folded text (prefilters already passed)."""
+        if self._regex is None:
+            assert self.finder is not None
+            found = self.finder.find(scan) if isinstance(self.finder, ScanFinder) else self.finder(scan.text)
+            for start, end in found:
+                span = self._checked(scan, start, end)
+                if span is not None:
+                    yield span
+            return
+        regions = scan.regions(self.trigger, self._reach) if self._reach is not None else None
+        for a, b in regions if regions is not None else ((0, scan.n),):
+            yield from self._scan_regex(scan, self._regex, a, b)
+
+    def _scan_regex(self, scan: Scan, regex: re.Pattern[str], a: int, b: int) -> Iterator[tuple[int, int]]:
+        text = scan.text
+        pos = a
+        while pos < b:
+            m = regex.search(text, pos, b)
+            if m is None:
+                return
+            start, end = m.span(self.group)
+            nxt = max(m.end(), pos + 1)
+            start, end = self._strip(text, start, end)
+            if end <= start or self._blocked(scan, start):
+                pos = nxt
+                continue
+            if self.validator is not None and not scan.check(self.validator, text[start:end]):
+                window = valid_window(text[start:end], self.validator, scan)
+                if window is None:
+                    # A greedy match can swallow the start of the real value ("000000 4111 1111
+                    # 1111 1111" first matches from the zeros): resume at its next group.
+                    sep = _next_separator(text, start, end)
+                    pos = sep + 1 if sep > 0 else nxt
+                    continue
+                start, end = start + window[0], start + window[1]
+                nxt = end  # the rest of the match may hold the next value
+            if self.context and not self._has_context(scan.lower, start, end):
+                pos = nxt
+                continue
+            yield start, end
+            pos = nxt
+
+    def _checked(self, scan: Scan, start: int, end: int) -> tuple[int, int] | None:
+        """A finder's candidate through strip, `not_before`, validator and context."""
+        text = scan.text
+        start, end = self._strip(text, start, end)
+        if end <= start or self._blocked(scan, start):
+            return None
+        if self.validator is not None and not scan.check(self.validator, text[start:end]):
+            window = valid_window(text[start:end], self.validator, scan)
+            if window is None:
+                return None
+            start, end = start + window[0], start + window[1]
+        if self.context and not self._has_context(scan.lower, start, end):
+            return None
+        return start, end
+
+    def _strip(self, text: str, start: int, end: int) -> tuple[int, int]:
+        while self.rstrip and end > start and text[end - 1] in self.rstrip:
+            end -= 1
+        while self.lstrip and end > start and text[start] in self.lstrip:
+            start += 1
+        return start, end
+
+    def _blocked(self, scan: Scan, start: int) -> bool:
+        return (
+            self._not_before is not None
+            and self._not_before.search(scan.lower, max(0, start - 24), start) is not None
+        )
+
+    def _has_context(self, lowered: str, start: int, end: int) -> bool:
+        before = lowered[max(0, start - self.context_window) : start]
+        if any(k in before for k in self.context):
+            return True
+        if self.context_after:
+            after = lowered[end : end + self.context_window]
+            return any(k in after for k in self.context)
+        return False
+
+
+def _next_separator(text: str, start: int, end: int) -> int:
+    for i in range(start + 1, end):
+        if text[i] in " -":
+            return i
+    return -1
+
+
+def valid_window(
+    raw: str, ok: Validator, scan: Scan | None = None, min_len: int = 7, max_groups: int = 12
+) -> tuple[int, int] | None:
+    """The longest run of whole space-separated groups of `raw` (not `raw` itself) for which `ok`
+    holds, leftmost first among equals, as offsets into `raw`; None if there is none. Only the
+    first `max_groups` groups are tried, and each check draws on the scan's budget."""
+    if " " not in raw:
+        return None
+    bounds = [0] + [i + 1 for i, c in enumerate(raw) if c == " "]
+    ends = [i for i, c in enumerate(raw) if c == " "] + [len(raw)]
+    bounds, ends = bounds[:max_groups], ends[:max_groups]
+    windows = sorted(
+        ((b, e) for b in bounds for e in ends if e - b >= min_len and (b, e) != (0, len(raw))),
+        key=lambda w: (w[0] - w[1], w[0]),
+    )
+    for b, e in windows:
+        part = raw[b:e].strip()
+        if not part:
+            continue
+        if scan is not None and not scan.spend():
+            return None
+        if ok(part):
+            lead = len(raw[b:e]) - len(raw[b:e].lstrip())
+            return b + lead, b + lead + len(part)
+    return None
+
+
+# --------------------------------------------------------------------------------------------------
+# Repeats: a value found once is the same private value wherever else it occurs in the message.
+# --------------------------------------------------------------------------------------------------
+
+_TRIE_CHUNK = 256
+
+
+def literal_regex(words: Iterable[str]) -> re.Pattern[str]:
+    """One regex matching any of `words`, longest first, built as a trie so that its cost per
+    position does not grow with the number of words."""
+    trie: dict[str, dict] = {}  # type: ignore[type-arg]
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return re.compile(_emit(trie))
+
+
+def _emit(node: dict[str, dict]) -> str:  # type: ignore[type-arg]
+    parts: list[str] = []
+    for ch in sorted(k for k in node if k):
+        literal = [ch]
+        child = node[ch]
+        while len(child) == 1 and "" not in child:  # follow a chain without branches
+            ((nxt, child),) = child.items()
+            literal.append(nxt)
+        tail = "" if list(child) == [""] else _emit(child)
+        parts.append(re.escape("".join(literal)) + tail)
+    body = parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+    return f"(?:{body})?" if "" in node else body
+
+
+def _standalone(text: str, start: int, end: int) -> bool:
+    before = text[start - 1] if start else " "
+    after = text[end] if end < len(text) else " "
+    return not (before.isascii() and before.isalnum()) and not (after.isascii() and after.isalnum())
+
+
+def _repeats(found: Sequence[tuple[int, int, Recognizer]], scan: Scan) -> list[tuple[int, int, Recognizer]]:
+    """Other occurrences of values already found ("the OTP is 819-022. I am inputting 819-022
+    now"), in one pass over the text whatever the number of values."""
+    values: dict[str, Recognizer] = {}
+    for start, end, rec in found:
+        value = scan.text[start:end]
+        if len(value) >= 4 and value not in values:
+            values[value] = rec
+    if not values:
+        return []
+    known = {(s, e) for s, e, _ in found}
+    out: list[tuple[int, int, Recognizer]] = []
+    words = sorted(values, key=len, reverse=True)
+    for i in range(0, len(words), _TRIE_CHUNK):
+        for m in literal_regex(words[i : i + _TRIE_CHUNK]).finditer(scan.text):
+            start, end = m.span()
+            if (start, end) not in known and _standalone(scan.text, start, end):
+                out.append((start, end, values[m.group()]))
+    return out
+
+
+class RuleExtractor(BaseExtractor):
+    """Deterministic extractor for formatted private data (see `memprivacy_plugin.extractors.rules`)."""
+
+    name = "rules"
+    # Built-in recognisers are linear in the input: the guard may run them without a thread.
+    linear_time = True
+
+    def __init__(
+        self,
+        *,
+        extra: Iterable[Recognizer] = (),
+        disabled: Iterable[str] = (),
+        recognizers: Iterable[Recognizer] | None = None,
+        find_user_name: bool = True,
+    ) -> None:
+        from .catalog import default_recognizers
+
+        self.find_user_name = find_user_name
+        builtin = recognizers is None
+        base = list(recognizers) if recognizers is not None else default_recognizers()
+        self._recognizers: dict[str, Recognizer] = {}
+        self._active: list[Recognizer] | None = None
+        self.near_triggers = True
+        for rec in base:
+            self.add(rec)
+        extra = list(extra)
+        for rec in extra:
+            self.add(rec)
+        # Recognisers of the user's own may not be linear.
+        self.linear_time = builtin and not extra
+        self.disabled: set[str] = set(disabled)
+        unknown = self.disabled - set(self._recognizers)
+        if unknown:
+            raise ValueError(f"unknown recogniser name(s): {sorted(unknown)}")
+
+    def add(self, recognizer: Recognizer, *, replace: bool = False) -> None:
+        """Register a recogniser; a name already in use needs `replace=True`."""
+        if recognizer.name in self._recognizers and not replace:
+            raise ValueError(f"a recogniser named {recognizer.name!r} already exists")
+        self._recognizers[recognizer.name] = recognizer
+        self._active = None
+        if getattr(self, "disabled", None) is not None:  # after __init__: a user's own rule
+            self.linear_time = False
+
+    def remove(self, name: str) -> None:
+        del self._recognizers[name]
+        self._active = None
+
+    def disable(self, name: str) -> None:
+        if name not in self._recognizers:
+            raise KeyError(name)
+        self.disabled.add(name)
+        self._active = None
+
+    def enable(self, name: str) -> None:
+        self.disabled.discard(name)
+        self._active = None
+
+    @property
+    def recognizers(self) -> list[Recognizer]:
+        """The active recognisers, in registration order."""
+        if self._active is None:
+            self._active = [r for n, r in self._recognizers.items() if n not in self.disabled]
+        return list(self._active)
+
+    def names(self) -> list[str]:
+        return [r.name for r in self.recognizers]
+
+    def extract(self, text: str, *, user_name: str | None = None) -> list[PrivacySpan]:
+        if not text:
+            return []
+        match = MatchText(text)
+        scan = Scan(match, near_triggers=self.near_triggers)
+        found: list[tuple[int, int, Recognizer]] = []
+        if self._active is None:
+            self.recognizers  # noqa: B018 - builds the active list
+        for rec in self._active or ():
+            if rec.applies(scan):
+                found.extend((start, end, rec) for start, end in rec.find(scan))
+        found.extend(_repeats(found, scan))
+        spans: list[PrivacySpan] = []
+        for start, end, rec in found:
+            s, e = match.span(start, end)
+            spans.append(
+                PrivacySpan.model_construct(
+                    text=text[s:e],
+                    start=s,
+                    end=e,
+                    privacy_type=rec.privacy_type,
+                    level=rec.effective_level,
+                    score=rec.score,
+                    source=self.name,
+                )
+            )
+        if user_name and user_name.strip() and self.find_user_name:
+            spans.extend(self._user_name_spans(text, user_name.strip()))
+        return merge_spans(spans, text)
+
+    def _user_name_spans(self, text: str, user_name: str) -> list[PrivacySpan]:
+        """The user's own name (Real Name, PL2): the full name anywhere (after normalisation), and
+        each part of a multi-word name of 3+ letters where it appears capitalised as a whole word
+        ("Dana" in "Thanks, Dana"). Other people's names need a model extractor."""
+        found = locate(text, user_name)
+        parts = [p for p in re.split(r"[\s·・.]+", user_name) if len(p) >= 3 and p[0].isupper()]
+        if len(parts) > 1:
+            for part in parts:
+                found += [m.span() for m in re.finditer(rf"(?<!\w){re.escape(part)}(?!\w)", text)]
+        return [
+            PrivacySpan(
+                text=text[s:e],
+                start=s,
+                end=e,
+                privacy_type="Real Name",
+                level=PrivacyLevel.PL2,
+                score=0.95,
+                source=self.name,
+            )
+            for s, e in found
+        ]
+
+    def __repr__(self) -> str:
+        return f"RuleExtractor({len(self.recognizers)} recognisers)"

@@ -1,0 +1,112 @@
+"""The text the rules match on, and the way back to the message's own offsets.
+
+People (and attackers) write values with characters that change nothing on screen but break a
+regular expression: a zero-width space inside a phone number, a soft hyphen in a card number,
+full-width or Arabic-Indic digits, a no-break space between digit groups, a Unicode minus for a
+dash. `MatchText` folds them once per message:
+
+- format, combining and invisible filler characters (zero-width spaces and joiners, bidi marks,
+  soft hyphens, variation selectors, Hangul fillers, lone surrogates, C0 controls) are dropped;
+- every Unicode space becomes a space, line and paragraph separators a newline, every dash a `-`;
+- every decimal digit of any script becomes its ASCII digit, and any character whose NFKC form is
+  one ASCII character (full-width forms, mathematical letters and digits, superscripts, circled
+  digits) becomes that character.
+
+The rules match on the folded text; `span()` maps a match back to the message, so a span covers
+the trick characters inside the value too. Pure ASCII text without controls is used as it is.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from functools import lru_cache
+
+__all__ = ["MatchText", "fold_char", "fold_width"]
+
+# Invisible letters (Hangul fillers) that a regex would take for text.
+_INVISIBLE_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")
+_KEPT_CONTROLS = frozenset("\t\n\r\x0b\x0c")
+_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+# Full-width ASCII (U+FF01..U+FF5E) to ASCII and the ideographic space to a space.
+_WIDTH_FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
+def fold_width(text: str) -> str:
+    """Full-width ASCII and the ideographic space folded to ASCII, keeping every offset."""
+    return text.translate(_WIDTH_FOLD)
+
+
+@lru_cache(maxsize=8192)
+def fold_char(ch: str) -> str | None:
+    """What one character becomes in the matching text: `""` (dropped), one character, or None
+    (unchanged)."""
+    category = unicodedata.category(ch)
+    if category in ("Cf", "Mn", "Me", "Cs") or ch in _INVISIBLE_LETTERS:
+        return ""
+    if category == "Cc":
+        if ch in _KEPT_CONTROLS:
+            return None
+        return "\n" if ch == "\x85" else " " if ch.isspace() else ""
+    if category == "Zs" or ch == "\u2800":  # every space, and the blank braille pattern
+        return " " if ch != " " else None
+    if category in ("Zl", "Zp"):
+        return "\n"
+    if category == "Pd" or ch == "\u2212":  # hyphens, dashes and the minus sign
+        return "-" if ch != "-" else None
+    if category == "Nd":
+        return str(unicodedata.decimal(ch)) if not ch.isascii() else None
+    if ch == "\u0130":  # "İ": its lower case is two characters long
+        return "I"
+    if ch.isascii():
+        return None
+    norm = unicodedata.normalize("NFKC", ch)
+    return norm if len(norm) == 1 and norm.isascii() else None
+
+
+class MatchText:
+    """A message folded for matching (see the module docstring), with its lower-case form and
+    the map from folded offsets back to the message."""
+
+    __slots__ = ("_kept_before", "lower", "original", "text")
+
+    def __init__(self, original: str) -> None:
+        self.original = original
+        self._kept_before: list[int] = []
+        if original.isascii() and _ASCII_CONTROL.search(original) is None:
+            self.text = original
+        else:
+            table: dict[int, str] = {}
+            dropped: list[str] = []
+            for ch in set(original):
+                folded = fold_char(ch)
+                if folded is not None:
+                    table[ord(ch)] = folded
+                    if not folded:
+                        dropped.append(ch)
+            self.text = original.translate(table) if table else original
+            if dropped:
+                # For the j-th dropped character, the number of kept characters before it: a
+                # folded offset p maps back to p + (how many of these are <= p).
+                gone = re.compile("[" + "".join(re.escape(c) for c in dropped) + "]")
+                self._kept_before = [m.start() - j for j, m in enumerate(gone.finditer(original))]
+        lower = self.text.lower()
+        if len(lower) != len(self.text):  # a character whose lower case is longer: keep it as is
+            lower = "".join(c if len(c.lower()) != 1 else c.lower() for c in self.text)
+        self.lower = lower
+
+    def __len__(self) -> int:
+        return len(self.text)
+
+    def offset(self, pos: int) -> int:
+        """The message offset of the folded character at `pos`."""
+        return pos + bisect_right(self._kept_before, pos) if self._kept_before else pos
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The message offsets of the folded range [start, end): from its first to its last
+        character, so dropped characters inside the range are covered."""
+        if not self._kept_before:
+            return start, end
+        return self.offset(start), self.offset(end - 1) + 1
