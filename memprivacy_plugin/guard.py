@@ -3,21 +3,35 @@ out; vault lookup on the way back. Every integration calls this and adds nothing
 
 Fail closed: when the extractor raises, times out or returns something that is not a list of
 spans, `protect` raises `ExtractionError` (or uses the configured fallback extractor); it never
-returns the raw text.
+returns the raw text. The error names the extractor and the kind of failure and chains nothing:
+the extractor's own exception (which may quote the message) is neither its cause nor its context.
+
+Every extraction is bounded in time (see `_runner`): sync extractors run on the guard's own
+daemon workers, linear-time ones inline, async-native ones under `asyncio.wait_for`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
+import re
 from collections import Counter
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ._runner import (
+    DEFAULT_TIMEOUT,
+    INLINE_LIMIT,
+    WorkersExhausted,
+    bound,
+    declared_timeout,
+    default_runner,
+    is_async_native,
+    is_linear_time,
+)
 from .errors import ConfigError, ExtractionError, PolicyBlockedError
-from .extractors.base import Extractor, aextract_with, extract_batch_with
+from .extractors.base import BaseExtractor, Extractor, extract_batch_with
 from .placeholders import PLACEHOLDER_RE, placeholder_name
 from .policy import Action, PrivacyPolicy
 from .restore import StreamingRestorer, placeholder_keys, restore_text
@@ -31,6 +45,9 @@ __all__ = ["PrivacyGuard", "ProtectedText", "Replacement"]
 # of this type, whose vault value is that literal text: it round-trips, and it can never be
 # resolved to anyone's real value.
 LITERAL_TYPE = "Literal"
+
+# Code points U+D800-U+DFFF are not characters: a str holding one cannot be encoded as UTF-8.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class Replacement(BaseModel):
@@ -90,7 +107,16 @@ class PrivacyGuard:
 
     `PrivacyGuard()` gives the embedded default: the rule extractor, an encrypted SQLite vault in
     the user's data directory, and the default policy. `fallback` is an extractor used when the
-    main one fails (leave it None to fail closed); `timeout` bounds each extraction in seconds.
+    main one fails (leave it None to fail closed).
+
+    `timeout` bounds each extraction, in seconds. None (the default) takes the extractor's own
+    `default_timeout` (model extractors declare one) or else 30 s; `math.inf` removes the bound.
+    A batch of n texts (`protect_batch`, `protect_data`, `protect_messages`) may take n times the
+    bound; a fallback gets its own bound after the main extractor failed.
+
+    Text is taken as Unicode: lone surrogates (U+D800-U+DFFF, e.g. undecodable bytes smuggled in
+    by `surrogateescape`) are not characters and cannot be sent anywhere as UTF-8, so `protect`
+    replaces each with U+FFFD before extraction (a valid surrogate pair becomes its character).
     """
 
     def __init__(
@@ -106,16 +132,21 @@ class PrivacyGuard:
             from .vault.sqlite import SQLiteVault
 
             vault = SQLiteVault()
-        if extractor is not None and not callable(getattr(extractor, "extract", None)):
-            raise ConfigError(f"{type(extractor).__name__} is not an extractor: it has no extract() method")
-        if timeout is not None and timeout <= 0:
-            raise ConfigError("timeout must be a positive number of seconds")
+        for role, candidate in (("extractor", extractor), ("fallback", fallback)):
+            if candidate is not None and not callable(getattr(candidate, "extract", None)):
+                raise ConfigError(f"{type(candidate).__name__} is not an {role}: it has no extract() method")
+        if timeout is not None and (
+            isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0
+        ):
+            raise ConfigError(
+                "timeout must be a positive number of seconds (math.inf: no bound), "
+                "or None for the extractor's default"
+            )
         self._extractor = extractor
         self.vault: Vault = vault
         self.policy = PrivacyPolicy.load(policy)
         self.fallback = fallback
         self.timeout = timeout
-        self._pool: concurrent.futures.ThreadPoolExecutor | None = None
 
     @property
     def extractor(self) -> Extractor:
@@ -129,46 +160,137 @@ class PrivacyGuard:
     def __repr__(self) -> str:
         return f"PrivacyGuard(extractor={self._extractor!r}, vault={type(self.vault).__name__}())"
 
-    # -- extraction (fail closed) --------------------------------------------------------------
+    # -- extraction (bounded, fail closed) ------------------------------------------------------
 
-    def _run_sync(self, extractor: Extractor, text: str, user_name: str | None) -> list[PrivacySpan]:
-        if self.timeout is None:
+    def _timeout_for(self, extractor: Extractor) -> float | None:
+        """Seconds one extraction by `extractor` may take; None: no bound."""
+        if self.timeout is not None:
+            return bound(self.timeout)
+        declared = declared_timeout(extractor)
+        return bound(DEFAULT_TIMEOUT if declared is None else declared)
+
+    def _run(self, extractor: Extractor, text: str, user_name: str | None) -> list[PrivacySpan]:
+        timeout = self._timeout_for(extractor)
+        if timeout is None or (len(text) <= INLINE_LIMIT and is_linear_time(extractor)):
             return extractor.extract(text, user_name=user_name)
-        if self._pool is None:
-            self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="memprivacy")
-        future = self._pool.submit(extractor.extract, text, user_name=user_name)
+        return default_runner().run(timeout, extractor.extract, text, user_name=user_name)
+
+    def _run_batch(
+        self, extractor: Extractor, texts: list[str], user_name: str | None
+    ) -> list[list[PrivacySpan]]:
+        timeout = self._timeout_for(extractor)
+        if timeout is None or (sum(map(len, texts)) <= INLINE_LIMIT and is_linear_time(extractor)):
+            return extract_batch_with(extractor, texts, user_name=user_name)
+        return default_runner().run(
+            timeout * len(texts), extract_batch_with, extractor, texts, user_name=user_name
+        )
+
+    async def _arun(self, extractor: Extractor, text: str, user_name: str | None) -> list[PrivacySpan]:
+        timeout = self._timeout_for(extractor)
+        if len(text) <= INLINE_LIMIT and is_linear_time(extractor):
+            return extractor.extract(text, user_name=user_name)  # no hop: bounded by its length
+        if is_async_native(extractor):
+            call = extractor.aextract(text, user_name=user_name)  # type: ignore[attr-defined]
+            return list(await (call if timeout is None else asyncio.wait_for(call, timeout)))
+        return await default_runner().arun(timeout, extractor.extract, text, user_name=user_name)
+
+    async def _arun_batch(
+        self, extractor: Extractor, texts: list[str], user_name: str | None
+    ) -> list[list[PrivacySpan]]:
+        timeout = self._timeout_for(extractor)
+        limit = None if timeout is None else timeout * len(texts)
+        if sum(map(len, texts)) <= INLINE_LIMIT and is_linear_time(extractor):
+            return extract_batch_with(extractor, texts, user_name=user_name)
+        if is_async_native(extractor):
+            method = getattr(type(extractor), "aextract_batch", None)
+            if callable(method) and method is not BaseExtractor.aextract_batch:
+                call: Any = extractor.aextract_batch(texts, user_name=user_name)  # type: ignore[attr-defined]
+            else:
+                call = asyncio.gather(*(extractor.aextract(t, user_name=user_name) for t in texts))  # type: ignore[attr-defined]
+            return [list(r) for r in await (call if limit is None else asyncio.wait_for(call, limit))]
+        return await default_runner().arun(limit, extract_batch_with, extractor, texts, user_name=user_name)
+
+    def _attempt(
+        self, extractor: Extractor, text: str, user_name: str | None
+    ) -> list[PrivacySpan] | ExtractionError:
         try:
-            return future.result(timeout=self.timeout)
-        except concurrent.futures.TimeoutError:
-            future.cancel()
-            raise TimeoutError(f"extraction took longer than {self.timeout} s") from None
+            return _checked(self._run(extractor, text, user_name), extractor)
+        except Exception as exc:
+            return _extraction_error(extractor, exc)
+
+    async def _aattempt(
+        self, extractor: Extractor, text: str, user_name: str | None
+    ) -> list[PrivacySpan] | ExtractionError:
+        try:
+            return _checked(await self._arun(extractor, text, user_name), extractor)
+        except Exception as exc:
+            return _extraction_error(extractor, exc)
+
+    def _attempt_batch(
+        self, extractor: Extractor, texts: list[str], user_name: str | None
+    ) -> list[list[PrivacySpan]] | ExtractionError:
+        try:
+            return _checked_batch(self._run_batch(extractor, texts, user_name), texts, extractor)
+        except Exception as exc:
+            return _extraction_error(extractor, exc)
+
+    async def _aattempt_batch(
+        self, extractor: Extractor, texts: list[str], user_name: str | None
+    ) -> list[list[PrivacySpan]] | ExtractionError:
+        try:
+            return _checked_batch(await self._arun_batch(extractor, texts, user_name), texts, extractor)
+        except Exception as exc:
+            return _extraction_error(extractor, exc)
+
+    # The ExtractionError is raised outside the `except` block that built it, so it carries
+    # neither a __cause__ nor a __context__: the extractor's exception may quote the message.
 
     def _extract(self, text: str, user_name: str | None) -> list[PrivacySpan]:
-        try:
-            return _checked(self._run_sync(self.extractor, text, user_name), self.extractor)
-        except Exception as exc:
-            if self.fallback is None:
-                raise _extraction_error(self.extractor, exc) from exc
-            try:
-                return _checked(self._run_sync(self.fallback, text, user_name), self.fallback)
-            except Exception as exc2:
-                raise _extraction_error(self.fallback, exc2) from exc2
+        outcome = self._attempt(self.extractor, text, user_name)
+        if isinstance(outcome, ExtractionError) and self.fallback is not None:
+            outcome = self._attempt(self.fallback, text, user_name)
+        if isinstance(outcome, ExtractionError):
+            raise outcome
+        return outcome
 
     async def _aextract(self, text: str, user_name: str | None) -> list[PrivacySpan]:
-        async def run(extractor: Extractor) -> list[PrivacySpan]:
-            call = aextract_with(extractor, text, user_name=user_name)
-            spans = await (asyncio.wait_for(call, self.timeout) if self.timeout else call)
-            return _checked(spans, extractor)
+        outcome = await self._aattempt(self.extractor, text, user_name)
+        if isinstance(outcome, ExtractionError) and self.fallback is not None:
+            outcome = await self._aattempt(self.fallback, text, user_name)
+        if isinstance(outcome, ExtractionError):
+            raise outcome
+        return outcome
 
-        try:
-            return await run(self.extractor)
-        except Exception as exc:
-            if self.fallback is None:
-                raise _extraction_error(self.extractor, exc) from exc
-            try:
-                return await run(self.fallback)
-            except Exception as exc2:
-                raise _extraction_error(self.fallback, exc2) from exc2
+    def _extract_many(self, texts: list[str], user_name: str | None) -> list[list[PrivacySpan]]:
+        """One batched extraction for the texts that are not blank; [] for the blank ones."""
+        todo = [i for i, t in enumerate(texts) if t and not t.isspace()]
+        found: list[list[PrivacySpan]] = [[] for _ in texts]
+        if not todo:
+            return found
+        batch = [texts[i] for i in todo]
+        outcome = self._attempt_batch(self.extractor, batch, user_name)
+        if isinstance(outcome, ExtractionError) and self.fallback is not None:
+            outcome = self._attempt_batch(self.fallback, batch, user_name)
+        if isinstance(outcome, ExtractionError):
+            raise outcome
+        for i, spans in zip(todo, outcome, strict=True):
+            found[i] = spans
+        return found
+
+    async def _aextract_many(self, texts: list[str], user_name: str | None) -> list[list[PrivacySpan]]:
+        todo = [i for i, t in enumerate(texts) if t and not t.isspace()]
+        found: list[list[PrivacySpan]] = [[] for _ in texts]
+        if not todo:
+            return found
+        batch = [texts[i] for i in todo]
+        outcome = await self._aattempt_batch(self.extractor, batch, user_name)
+        if isinstance(outcome, ExtractionError) and self.fallback is not None:
+            outcome = await self._aattempt_batch(self.fallback, batch, user_name)
+        if isinstance(outcome, ExtractionError):
+            raise outcome
+        for i, spans in zip(todo, outcome, strict=True):
+            found[i] = spans
+        return found
 
     # -- planning: spans -> replacements (pure, no I/O) -----------------------------------------
 
@@ -176,24 +298,30 @@ class PrivacyGuard:
         self, text: str, found: Sequence[PrivacySpan]
     ) -> tuple[list[PrivacySpan], list[tuple[PrivacySpan, Action]]]:
         spans: list[PrivacySpan] = []
+        size = len(text)
         for span in found:
             info = normalize_type(span.privacy_type)
             if info.known and info.name != span.privacy_type:
                 span = span.model_copy(update={"privacy_type": info.name})
-            spans.extend(resolve_span(text, span))
-        for m in PLACEHOLDER_RE.finditer(text):
-            spans.append(
-                PrivacySpan(
-                    text=m.group(0),
-                    start=m.start(),
-                    end=m.end(),
-                    privacy_type=LITERAL_TYPE,
-                    level=PrivacyLevel.PL1,
-                    score=0.0,
-                    source="guard",
+            if 0 <= span.start < span.end <= size and text[span.start : span.end] == span.text:
+                spans.append(span)  # the usual case: offsets verified, nothing to re-locate
+            else:
+                spans.extend(resolve_span(text, span))
+        if "<" in text or "&" in text:  # every placeholder spelling holds one of them
+            for m in PLACEHOLDER_RE.finditer(text):
+                spans.append(
+                    PrivacySpan(
+                        text=m.group(0),
+                        start=m.start(),
+                        end=m.end(),
+                        privacy_type=LITERAL_TYPE,
+                        level=PrivacyLevel.PL1,
+                        score=0.0,
+                        source="guard",
+                    )
                 )
-            )
-        spans = merge_spans(spans, text)
+        if len(spans) > 1:
+            spans = merge_spans(spans, text)
         plan = [(s, self._action(s)) for s in spans]
         blocked = sorted({s.privacy_type for s, a in plan if a is Action.BLOCK})
         if blocked:
@@ -213,7 +341,8 @@ class PrivacyGuard:
             return Action.PLACEHOLDER
         return action
 
-    def _items(self, plan: Sequence[tuple[PrivacySpan, Action]]) -> list[VaultItem]:
+    @staticmethod
+    def _items(plan: Sequence[tuple[PrivacySpan, Action]]) -> list[VaultItem]:
         return [
             VaultItem(
                 name=placeholder_name(s.privacy_type),
@@ -258,9 +387,10 @@ class PrivacyGuard:
         self, text: str, *, user_id: str, user_name: str | None = None, namespace: str | None = None
     ) -> ProtectedText:
         """The cloud-safe form of `text` for this user, with what was found and done."""
-        _check_text(text)
-        _check_user(user_id)
-        found = self._extract(text, user_name) if text.strip() else []
+        text = _clean(_check_text(text))
+        user_name = _clean_name(user_name)
+        _check_scope(user_id, namespace)
+        found = self._extract(text, user_name) if text and not text.isspace() else []
         spans, plan = self._plan(text, found)
         items = self._items(plan)
         placeholders = self.vault.assign(user_id, items, namespace=namespace) if items else []
@@ -269,9 +399,12 @@ class PrivacyGuard:
     async def aprotect(
         self, text: str, *, user_id: str, user_name: str | None = None, namespace: str | None = None
     ) -> ProtectedText:
-        _check_text(text)
-        _check_user(user_id)
-        found = await self._aextract(text, user_name) if text.strip() else []
+        """`protect` for coroutines: a linear-time extractor runs inline, a sync one on the guard's
+        workers (one hop), an async-native one is awaited."""
+        text = _clean(_check_text(text))
+        user_name = _clean_name(user_name)
+        _check_scope(user_id, namespace)
+        found = await self._aextract(text, user_name) if text and not text.isspace() else []
         spans, plan = self._plan(text, found)
         items = self._items(plan)
         placeholders = await self.vault.aassign(user_id, items, namespace=namespace) if items else []
@@ -285,26 +418,48 @@ class PrivacyGuard:
         user_name: str | None = None,
         namespace: str | None = None,
     ) -> list[ProtectedText]:
-        """`protect` for many texts, with one batched extraction call (batched backends use it)."""
-        for t in texts:
-            _check_text(t)
-        _check_user(user_id)
-        try:
-            found = extract_batch_with(self.extractor, list(texts), user_name=user_name)
-            if len(found) != len(texts):
-                raise ValueError(f"returned {len(found)} results for {len(texts)} texts")
-            found = [_checked(f, self.extractor) for f in found]
-        except Exception as exc:
-            if self.fallback is None:
-                raise _extraction_error(self.extractor, exc) from exc
-            found = [self._extract(t, user_name) for t in texts]
-        planned = [self._plan(t, f) for t, f in zip(texts, found, strict=False)]
-        per_text = [self._items(plan) for _, plan in planned]
-        flat = [item for items in per_text for item in items]
-        assigned = iter(self.vault.assign(user_id, flat, namespace=namespace) if flat else [])
+        """`protect` for many texts, with one batched extraction call (batched backends use it)
+        and one vault call. The extraction may take the bound times the number of texts; if it
+        fails, the fallback extractor (if any) gets the whole batch."""
+        cleaned = [_clean(_check_text(t)) for t in texts]
+        user_name = _clean_name(user_name)
+        _check_scope(user_id, namespace)
+        found = self._extract_many(cleaned, user_name)
+        planned = [self._plan(t, f) for t, f in zip(cleaned, found, strict=True)]
+        flat = [item for _, plan in planned for item in self._items(plan)]
+        assigned = self.vault.assign(user_id, flat, namespace=namespace) if flat else []
+        return self._assemble_batch(cleaned, planned, assigned)
+
+    async def aprotect_batch(
+        self,
+        texts: Sequence[str],
+        *,
+        user_id: str,
+        user_name: str | None = None,
+        namespace: str | None = None,
+    ) -> list[ProtectedText]:
+        """`protect_batch` for coroutines."""
+        cleaned = [_clean(_check_text(t)) for t in texts]
+        user_name = _clean_name(user_name)
+        _check_scope(user_id, namespace)
+        found = await self._aextract_many(cleaned, user_name)
+        planned = [self._plan(t, f) for t, f in zip(cleaned, found, strict=True)]
+        flat = [item for _, plan in planned for item in self._items(plan)]
+        assigned = await self.vault.aassign(user_id, flat, namespace=namespace) if flat else []
+        return self._assemble_batch(cleaned, planned, assigned)
+
+    def _assemble_batch(
+        self,
+        texts: list[str],
+        planned: list[tuple[list[PrivacySpan], list[tuple[PrivacySpan, Action]]]],
+        assigned: list[str],
+    ) -> list[ProtectedText]:
         out: list[ProtectedText] = []
-        for t, (spans, plan), items in zip(texts, planned, per_text, strict=False):
-            out.append(self._assemble(t, spans, plan, [next(assigned) for _ in items]))
+        at = 0
+        for t, (spans, plan) in zip(texts, planned, strict=True):
+            n = sum(1 for _, a in plan if a is Action.PLACEHOLDER)
+            out.append(self._assemble(t, spans, plan, assigned[at : at + n]))
+            at += n
         return out
 
     def protect_messages(
@@ -317,19 +472,24 @@ class PrivacyGuard:
         roles: Iterable[str] | None = None,
     ) -> list[dict[str, Any]]:
         """Protect the string `content` of chat messages (`{"role", "content"}`); other keys are
-        copied. `roles` limits which roles are protected (default: all of them)."""
+        copied. `roles` limits which roles are protected (default: all of them). One batched
+        extraction for all of them, as `protect_batch`."""
         wanted = set(roles) if roles is not None else None
         out: list[dict[str, Any]] = []
+        todo: list[int] = []
         for message in messages:
             if not isinstance(message, Mapping) or "content" not in message:
                 raise ConfigError("each message must be a mapping with a 'content' key")
             copy = dict(message)
-            content = copy["content"]
-            if isinstance(content, str) and (wanted is None or copy.get("role") in wanted):
-                copy["content"] = self.protect(
-                    content, user_id=user_id, user_name=user_name, namespace=namespace
-                ).text
+            if isinstance(copy["content"], str) and (wanted is None or copy.get("role") in wanted):
+                todo.append(len(out))
             out.append(copy)
+        if todo:
+            done = self.protect_batch(
+                [out[i]["content"] for i in todo], user_id=user_id, user_name=user_name, namespace=namespace
+            )
+            for i, result in zip(todo, done, strict=True):
+                out[i]["content"] = result.text
         return out
 
     def protect_data(
@@ -341,16 +501,19 @@ class PrivacyGuard:
         namespace: str | None = None,
         keys: Iterable[str] | None = None,
     ) -> Any:
-        """Protect every string inside JSON-like data (dicts, lists, tuples), returning a copy of
-        the same shape. `keys` limits protection to the values of those dict keys (at any depth);
-        dict keys themselves are never changed. All strings go through one batched extraction."""
+        """Protect every string inside JSON-like data (dicts, lists, tuples, sets, frozensets, at
+        any depth), returning a copy of the same shape. `bytes`/`bytearray` are protected as UTF-8
+        text and come back as bytes; bytes that are not UTF-8 cannot be checked, so they raise
+        `ConfigError` (fail closed). `keys` limits protection to the values of those dict keys (at
+        any depth); dict keys themselves are never changed. All strings go through one batched
+        extraction (see `protect_batch` for its time bound)."""
         wanted = set(keys) if keys is not None else None
-        found = _strings(data, wanted)
+        found = [_leaf_text(leaf) for leaf in _leaves(data, wanted)]
         if not found:
-            return _copy(data)
+            return _map_leaves(data, wanted, lambda leaf: leaf)
         results = self.protect_batch(found, user_id=user_id, user_name=user_name, namespace=namespace)
         protected = iter(r.text for r in results)
-        return _rebuild(data, wanted, lambda _s: next(protected))
+        return _map_leaves(data, wanted, lambda leaf: _like(leaf, next(protected)))
 
     async def aprotect_data(
         self,
@@ -361,45 +524,44 @@ class PrivacyGuard:
         namespace: str | None = None,
         keys: Iterable[str] | None = None,
     ) -> Any:
+        """`protect_data` for coroutines."""
         wanted = set(keys) if keys is not None else None
-        found = _strings(data, wanted)
+        found = [_leaf_text(leaf) for leaf in _leaves(data, wanted)]
         if not found:
-            return _copy(data)
-        results = [
-            await self.aprotect(s, user_id=user_id, user_name=user_name, namespace=namespace) for s in found
-        ]
+            return _map_leaves(data, wanted, lambda leaf: leaf)
+        results = await self.aprotect_batch(found, user_id=user_id, user_name=user_name, namespace=namespace)
         protected = iter(r.text for r in results)
-        return _rebuild(data, wanted, lambda _s: next(protected))
+        return _map_leaves(data, wanted, lambda leaf: _like(leaf, next(protected)))
 
     def restore_data(self, data: Any, *, user_id: str, namespace: str | None = None) -> Any:
         """`restore` every string inside JSON-like data; one vault lookup for all of them."""
-        _check_user(user_id)
-        keys = set().union(*(placeholder_keys(s) for s in _strings(data, None)))
+        _check_scope(user_id, namespace)
+        keys = _data_keys(data)
         if not keys:
-            return _copy(data)
+            return _map_leaves(data, None, lambda leaf: leaf)
         values = self.vault.lookup(user_id, keys, namespace=namespace)
-        return _rebuild(data, None, lambda s: restore_text(s, lambda _k: values))
+        return _map_leaves(data, None, lambda leaf: _restore_leaf(leaf, values))
 
     async def arestore_data(self, data: Any, *, user_id: str, namespace: str | None = None) -> Any:
-        _check_user(user_id)
-        keys = set().union(*(placeholder_keys(s) for s in _strings(data, None)))
+        _check_scope(user_id, namespace)
+        keys = _data_keys(data)
         if not keys:
-            return _copy(data)
+            return _map_leaves(data, None, lambda leaf: leaf)
         values = await self.vault.alookup(user_id, keys, namespace=namespace)
-        return _rebuild(data, None, lambda s: restore_text(s, lambda _k: values))
+        return _map_leaves(data, None, lambda leaf: _restore_leaf(leaf, values))
 
     # -- restore -------------------------------------------------------------------------------
 
     def restore(self, text: str, *, user_id: str, namespace: str | None = None) -> str:
         """Put this user's real values back in place of their placeholders."""
         _check_text(text)
-        _check_user(user_id)
+        _check_scope(user_id, namespace)
         return restore_text(text, lambda keys: self.vault.lookup(user_id, keys, namespace=namespace))
 
     async def arestore(self, text: str, *, user_id: str, namespace: str | None = None) -> str:
         _check_text(text)
-        _check_user(user_id)
-        keys = placeholder_keys(text)
+        _check_scope(user_id, namespace)
+        keys = placeholder_keys(text) if "<" in text or "&" in text else set()
         if not keys:
             return text
         values = await self.vault.alookup(user_id, keys, namespace=namespace)
@@ -407,7 +569,7 @@ class PrivacyGuard:
 
     def restorer(self, *, user_id: str, namespace: str | None = None) -> StreamingRestorer:
         """A streaming restorer for this user: `feed(chunk)` per chunk, then `flush()`."""
-        _check_user(user_id)
+        _check_scope(user_id, namespace)
         return StreamingRestorer(lambda keys: self.vault.lookup(user_id, keys, namespace=namespace))
 
     def restore_stream(
@@ -443,77 +605,191 @@ class PrivacyGuard:
 
     def forget(self, *, user_id: str, namespace: str | None = None) -> int:
         """Delete what the vault holds for a user; placeholders already in the cloud stay unresolvable."""
-        _check_user(user_id)
+        _check_scope(user_id, namespace)
         return self.vault.forget(user_id, namespace=namespace)
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
+        """Close the vault. Extraction workers are shared by every guard in the process and are
+        daemon threads; nothing of theirs needs closing."""
         close = getattr(self.vault, "close", None)
         if callable(close):
             close()
 
 
-def _walk(
-    data: Any, keys: set[str] | None, visit: Callable[[str], None], selected: bool | None = None
-) -> None:
-    """Visit the selected strings of JSON-like data in the order `_rebuild` replaces them: every
-    string when `keys` is None, else the strings under a dict key in `keys` (at any depth)."""
-    on = keys is None if selected is None else selected
-    if isinstance(data, str):
-        if on:
-            visit(data)
-    elif isinstance(data, Mapping):
-        for k, v in data.items():
-            _walk(v, keys, visit, on or (keys is not None and k in keys))
-    elif isinstance(data, (list, tuple)):
-        for item in data:
-            _walk(item, keys, visit, on)
+# -- JSON-like data, walked without recursion ---------------------------------------------------
+
+_Leaf = str | bytes | bytearray | memoryview
+_LEAF_TYPES = (str, bytes, bytearray, memoryview)
+_CONTAINERS = (Mapping, list, tuple, set, frozenset)
+_END: Any = object()
 
 
-def _rebuild(
-    data: Any, keys: set[str] | None, replace: Callable[[str], str], selected: bool | None = None
-) -> Any:
-    """A copy of `data` with each selected string (as `_walk` orders them) replaced."""
-    on = keys is None if selected is None else selected
-    if isinstance(data, str):
+class _Frame:
+    """A container being copied: its items still to visit and the copy built so far."""
+
+    __slots__ = ("ident", "items", "key", "kind", "on", "out")
+
+    def __init__(self, node: Any, on: bool) -> None:
+        self.ident = id(node)
+        self.on = on
+        self.key: Any = None
+        self.kind: type[Any] = (
+            dict
+            if isinstance(node, Mapping)
+            else frozenset
+            if isinstance(node, frozenset)
+            else set
+            if isinstance(node, set)
+            else tuple
+            if isinstance(node, tuple)
+            else list
+        )
+        self.items: Iterator[Any] = iter(node.items() if self.kind is dict else node)
+        self.out: Any = {} if self.kind is dict else []
+
+    def add(self, value: Any) -> None:
+        if self.kind is dict:
+            self.out[self.key] = value
+        else:
+            self.out.append(value)
+
+    def close(self) -> Any:
+        return self.out if self.kind is dict or self.kind is list else self.kind(self.out)
+
+
+def _map_leaves(data: Any, keys: set[str] | None, replace: Callable[[_Leaf], Any]) -> Any:
+    """A copy of `data` in which each selected leaf (a str or bytes-like value: every one when
+    `keys` is None, else those under a dict key in `keys`, at any depth) is `replace(leaf)`.
+    Leaves are visited depth first in order, the same order for every call on the same data.
+    Mappings become dicts, lists lists, tuples tuples, sets and frozensets the same; anything
+    else is kept as is. Iterative, so any depth works; data that contains itself is refused."""
+    on = keys is None
+    if isinstance(data, _LEAF_TYPES):
         return replace(data) if on else data
-    if isinstance(data, Mapping):
-        return {
-            k: _rebuild(v, keys, replace, on or (keys is not None and k in keys)) for k, v in data.items()
-        }
-    if isinstance(data, tuple):
-        return tuple(_rebuild(item, keys, replace, on) for item in data)
-    if isinstance(data, list):
-        return [_rebuild(item, keys, replace, on) for item in data]
-    return data
+    if not isinstance(data, _CONTAINERS):
+        return data
+    stack = [_Frame(data, on)]
+    open_ids = {id(data)}
+    while True:
+        frame = stack[-1]
+        item = next(frame.items, _END)
+        if item is _END:
+            stack.pop()
+            open_ids.discard(frame.ident)
+            value = frame.close()
+            if not stack:
+                return value
+            stack[-1].add(value)
+            continue
+        if frame.kind is dict:
+            frame.key, child = item
+            on = frame.on or (keys is not None and frame.key in keys)
+        else:
+            child, on = item, frame.on
+        if isinstance(child, _LEAF_TYPES):
+            frame.add(replace(child) if on else child)
+        elif isinstance(child, _CONTAINERS):
+            if id(child) in open_ids:
+                raise ConfigError("the data contains itself (a reference cycle); it cannot be protected")
+            open_ids.add(id(child))
+            stack.append(_Frame(child, on))
+        else:
+            frame.add(child)
 
 
-def _strings(data: Any, keys: set[str] | None) -> list[str]:
-    found: list[str] = []
-    _walk(data, keys, found.append)
+def _leaves(data: Any, keys: set[str] | None) -> list[_Leaf]:
+    """The selected leaves of `data`, in the order `_map_leaves` replaces them."""
+    found: list[_Leaf] = []
+
+    def collect(leaf: _Leaf) -> _Leaf:
+        found.append(leaf)
+        return leaf
+
+    _map_leaves(data, keys, collect)
     return found
 
 
-def _copy(data: Any) -> Any:
-    return _rebuild(data, None, lambda s: s)
+def _leaf_text(leaf: _Leaf) -> str:
+    if isinstance(leaf, str):
+        return leaf
+    data = bytes(leaf)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass  # raised below, outside this block: the decode error holds the bytes
+    raise ConfigError(
+        "the data holds bytes that are not UTF-8 text; they cannot be checked for private data, "
+        "so nothing was sent (fail closed): decode them first"
+    )
 
 
-def _check_text(text: object) -> None:
+def _like(leaf: _Leaf, text: str) -> _Leaf:
+    """`text` in the type of `leaf`: str, or bytes (bytearray for a bytearray)."""
+    if isinstance(leaf, str):
+        return text
+    data = text.encode("utf-8", "surrogateescape")
+    return bytearray(data) if isinstance(leaf, bytearray) else data
+
+
+def _data_keys(data: Any) -> set[str]:
+    keys: set[str] = set()
+    for leaf in _leaves(data, None):
+        text = leaf if isinstance(leaf, str) else bytes(leaf).decode("utf-8", "surrogateescape")
+        if "<" in text or "&" in text:
+            keys |= placeholder_keys(text)
+    return keys
+
+
+def _restore_leaf(leaf: _Leaf, values: Mapping[str, str]) -> _Leaf:
+    # Bytes that are not UTF-8 are restored around their undecodable bytes, which stay as they were.
+    text = leaf if isinstance(leaf, str) else bytes(leaf).decode("utf-8", "surrogateescape")
+    return _like(leaf, restore_text(text, lambda _keys: values))
+
+
+# -- checks ------------------------------------------------------------------------------------
+
+
+def _check_text(text: object) -> str:
     if not isinstance(text, str):
         raise ConfigError(f"text must be a str, not {type(text).__name__}")
+    return text
 
 
-def _check_user(user_id: object) -> None:
+def _clean(text: str) -> str:
+    """`text` without lone surrogates: each becomes U+FFFD; a surrogate pair, its character."""
+    if text.isascii() or _SURROGATE.search(text) is None:
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
+def _clean_name(user_name: object) -> str | None:
+    if user_name is None:
+        return None
+    if not isinstance(user_name, str):
+        raise ConfigError(f"user_name must be a str or None, not {type(user_name).__name__}")
+    return _clean(user_name)
+
+
+def _check_scope(user_id: object, namespace: object) -> None:
     if not isinstance(user_id, str) or not user_id.strip():
         raise ConfigError("user_id must be a non-empty string")
+    # Ids are hashed and stored as UTF-8: one that cannot be encoded (undecodable bytes from a
+    # command line or a file name arrive as lone surrogates) would fail deep in the vault.
+    for what, value in (("user_id", user_id), ("namespace", namespace)):
+        if isinstance(value, str) and not value.isascii() and _SURROGATE.search(value):
+            raise ConfigError(f"{what} is not valid Unicode text (it holds bytes that are not UTF-8)")
 
 
 def _checked(spans: object, extractor: Extractor) -> list[PrivacySpan]:
     if not isinstance(spans, list) or not all(isinstance(s, PrivacySpan) for s in spans):
         raise TypeError(f"{type(extractor).__name__}.extract must return a list of PrivacySpan")
     return spans
+
+
+def _checked_batch(found: object, texts: Sequence[str], extractor: Extractor) -> list[list[PrivacySpan]]:
+    if not isinstance(found, list) or len(found) != len(texts):
+        raise TypeError(f"{type(extractor).__name__} must return one list of spans per text")
+    return [_checked(f, extractor) for f in found]
 
 
 def _extraction_error(extractor: Extractor, exc: BaseException) -> ExtractionError:
@@ -523,6 +799,8 @@ def _extraction_error(extractor: Extractor, exc: BaseException) -> ExtractionErr
         kind = f"failed: {exc}"
     elif isinstance(exc, (TimeoutError, asyncio.TimeoutError)):
         kind = "timed out"
+    elif isinstance(exc, WorkersExhausted):
+        kind = f"was not started: {exc}, the most allowed"
     else:
         kind = f"failed ({type(exc).__name__})"
     return ExtractionError(f"extractor {type(extractor).__name__} {kind}; nothing was sent (fail closed)")

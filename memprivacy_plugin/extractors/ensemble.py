@@ -2,6 +2,12 @@
 
 Rules catch formatted identifiers a model may miss; a model catches semantic spans rules cannot
 see. The union, merged by `merge_spans`, keeps the strongest reading of every overlap.
+
+What the guard reads to bound its time (see `memprivacy_plugin._runner`) follows from the members:
+the ensemble is `linear_time` when every member is, its `default_timeout` is the sum of theirs
+(members run one after the other), and it is `async_native` when every member is either linear
+time or async native and one at least is async native; then `aextract` runs the linear ones
+inline and awaits the others, with no worker thread.
 """
 
 from __future__ import annotations
@@ -25,6 +31,29 @@ class EnsembleExtractor(BaseExtractor):
             raise ValueError("EnsembleExtractor needs at least one extractor")
         self.extractors = list(extractors)
 
+    @property
+    def linear_time(self) -> bool:
+        return all(_linear(e) for e in self.extractors)
+
+    @property
+    def default_timeout(self) -> float | None:
+        """The sum of the members' declared bounds; None when a member that is not linear time
+        declares none (the guard then uses its default)."""
+        total = 0.0
+        for e in self.extractors:
+            if _linear(e):
+                continue
+            declared = getattr(e, "default_timeout", None)
+            if isinstance(declared, bool) or not isinstance(declared, (int, float)) or not declared > 0:
+                return None
+            total += declared
+        return total or None
+
+    @property
+    def async_native(self) -> bool:
+        native = [_async_native(e) for e in self.extractors if not _linear(e)]
+        return bool(native) and all(native)
+
     def _combine(self, text: str, found: Sequence[Sequence[PrivacySpan]]) -> list[PrivacySpan]:
         spans = [r for spans in found for s in spans for r in resolve_span(text, s)]
         return merge_spans(spans, text)
@@ -37,8 +66,26 @@ class EnsembleExtractor(BaseExtractor):
         return [self._combine(t, [res[i] for res in per_extractor]) for i, t in enumerate(texts)]
 
     async def aextract(self, text: str, *, user_name: str | None = None) -> list[PrivacySpan]:
-        found = await asyncio.gather(*(aextract_with(e, text, user_name=user_name) for e in self.extractors))
+        async def one(e: Extractor) -> list[PrivacySpan]:
+            if _linear(e):  # pure Python: no thread for it
+                return e.extract(text, user_name=user_name)
+            return await aextract_with(e, text, user_name=user_name)
+
+        found = await asyncio.gather(*(one(e) for e in self.extractors))
         return self._combine(text, found)
 
     def __repr__(self) -> str:
         return f"EnsembleExtractor({self.extractors!r})"
+
+
+def _linear(extractor: object) -> bool:
+    return getattr(extractor, "linear_time", False) is True
+
+
+def _async_native(extractor: object) -> bool:
+    # The same reading as the guard's: a declared `async_native`, else an `aextract` of its own.
+    declared = getattr(extractor, "async_native", None)
+    if isinstance(declared, bool):
+        return declared
+    method = getattr(type(extractor), "aextract", None)
+    return callable(method) and method is not BaseExtractor.aextract

@@ -41,6 +41,10 @@ class GenerativeExtractor(BaseExtractor):
     """
 
     name = "generative"
+    #: the guard's bound per extraction when it is given none (seconds): local generation can be slow
+    default_timeout = 120.0
+    #: `aextract` runs `_complete` in a thread unless a backend overrides `_acomplete`
+    async_native = False
 
     def __init__(
         self,

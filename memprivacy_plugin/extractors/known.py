@@ -27,6 +27,8 @@ class KnownValuesExtractor(BaseExtractor):
     """
 
     name = "known"
+    #: string search, time linear in the text: the guard calls it inline, without a worker thread
+    linear_time = True
 
     def __init__(self, values: Mapping[str, str] | Iterable[KnownValue] = ()) -> None:
         self._values: dict[str, tuple[str, PrivacyLevel, str]] = {}

@@ -41,6 +41,10 @@ class OpenAICompatibleExtractor(GenerativeExtractor):
     """
 
     name = "openai_server"
+    #: above the client's own worst case (3 attempts of 60 s by default), so its error shows first
+    default_timeout = 200.0
+    #: `aextract` uses the async HTTP client: the guard awaits it and cancels it on timeout
+    async_native = True
 
     def __init__(
         self,
@@ -119,13 +123,17 @@ class OpenAICompatibleExtractor(GenerativeExtractor):
         choice = response.choices[0]
         return Completion(text=choice.message.content or "", finish_reason=choice.finish_reason)
 
+    # The client's exceptions are never chained to ours: a status error holds the server's answer,
+    # which may quote the message; so the ExtractionError is raised outside the `except` block.
+
     def _one(self, conversation: Conversation) -> Completion:
         try:
             return self._completion(self._client.chat.completions.create(**self._request(conversation)))
         except ExtractionError:
             raise
         except Exception as exc:
-            raise self._error(exc) from exc
+            error = self._error(exc)
+        raise error
 
     def _complete(self, conversations: Sequence[Conversation]) -> list[Completion]:
         if len(conversations) == 1:
@@ -144,8 +152,10 @@ class OpenAICompatibleExtractor(GenerativeExtractor):
                 try:
                     response = await self._aclient.chat.completions.create(**self._request(conversation))
                 except Exception as exc:
-                    raise self._error(exc) from exc
-                return self._completion(response)
+                    error = self._error(exc)
+                else:
+                    return self._completion(response)
+            raise error
 
         return list(await asyncio.gather(*(one(c) for c in conversations)))
 

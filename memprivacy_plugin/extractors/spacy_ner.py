@@ -154,6 +154,8 @@ class SpacyNerExtractor(BaseExtractor):
     """
 
     name = "spacy"
+    #: the guard's bound per extraction when it is given none (seconds)
+    default_timeout = 60.0
 
     def __init__(
         self,

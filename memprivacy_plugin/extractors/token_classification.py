@@ -337,6 +337,8 @@ class TokenClassificationExtractor(BaseExtractor):
     """
 
     name = "token_classification"
+    #: the guard's bound per extraction when it is given none (seconds)
+    default_timeout = 60.0
 
     def __init__(
         self,

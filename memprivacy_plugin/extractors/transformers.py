@@ -38,6 +38,8 @@ class TransformersExtractor(GenerativeExtractor):
     """
 
     name = "transformers"
+    #: generation often runs on a CPU here: the guard's bound when it is given none (seconds)
+    default_timeout = 300.0
 
     def __init__(
         self,

@@ -85,5 +85,24 @@ class InMemoryVault(AsyncVaultMixin):
             ]
             return sum(len(self._scopes.pop(k).by_value) for k in targets)
 
+    # Dict operations under a lock held for microseconds: the async twins run inline, without
+    # the worker-thread hop that vaults doing I/O need.
+
+    async def aassign(
+        self, user_id: str, items: Sequence[VaultItem], *, namespace: str | None = None
+    ) -> list[str]:
+        return self.assign(user_id, items, namespace=namespace)
+
+    async def alookup(
+        self, user_id: str, keys: Collection[str], *, namespace: str | None = None
+    ) -> dict[str, str]:
+        return self.lookup(user_id, keys, namespace=namespace)
+
+    async def aentries(self, user_id: str, *, namespace: str | None = None) -> list[VaultEntry]:
+        return self.entries(user_id, namespace=namespace)
+
+    async def aforget(self, user_id: str, *, namespace: str | None = None) -> int:
+        return self.forget(user_id, namespace=namespace)
+
     def __repr__(self) -> str:
         return f"InMemoryVault(scopes={len(self._scopes)})"
