@@ -1,12 +1,18 @@
 """The `memprivacy` command: protect and restore text, inspect and forget a user's vault, run the demo.
 
-Every error the library raises on purpose becomes one line on stderr and exit status 2; nothing
+Every error the library raises on purpose, and every `OSError` reading the input or writing the
+output (a full disk, a closed terminal), becomes one line on stderr and exit status 2; nothing
 here prints a protected value unless the user asks to see their own (`vault list --reveal`).
+
+Arguments and standard input that are not UTF-8 arrive as lone surrogates (Python's
+`surrogateescape`): in a text, the guard replaces them with U+FFFD before anything is sent, and
+`restore` writes them back as the bytes they were; in a user id or namespace they are an error.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -24,10 +30,48 @@ __all__ = ["main"]
 
 
 def _text_arg(value: str) -> str:
-    text = sys.stdin.read() if value == "-" else value
+    text = _read_stdin() if value == "-" else value
     if not text.strip():
         raise ConfigError("the text is empty; pass a message or '-' to read standard input")
     return text
+
+
+def _read_stdin() -> str:
+    """Standard input as text; bytes that are not UTF-8 become lone surrogates, as in argv."""
+    try:
+        buffer = getattr(sys.stdin, "buffer", None)
+        if buffer is None:  # replaced by a text stream (tests, embedding)
+            return sys.stdin.read()
+        data: bytes = buffer.read()
+    except OSError as exc:
+        raise ConfigError(f"cannot read standard input: {exc.strerror or type(exc).__name__}") from None
+    return data.decode("utf-8", "surrogateescape")
+
+
+def _print(text: str) -> None:
+    """Print a line; lone surrogates (undecodable input bytes) are written back as those bytes."""
+    try:
+        print(text)
+    except UnicodeEncodeError:
+        encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text.encode(encoding, "surrogateescape") + b"\n")
+
+
+def _is_text(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _check_ids(args: argparse.Namespace) -> None:
+    """User ids and namespaces are stored and hashed as UTF-8: refuse ones that are not text."""
+    for option, attr in (("--user-id", "user_id"), ("--namespace", "namespace")):
+        value = getattr(args, attr, None)
+        if isinstance(value, str) and not _is_text(value):
+            raise ConfigError(f"{option} is not valid UTF-8 text")
 
 
 def _open_vault(args: argparse.Namespace) -> Vault:
@@ -90,7 +134,7 @@ def _cmd_restore(args: argparse.Namespace) -> int:
 
     guard = PrivacyGuard(vault=vault)
     try:
-        print(guard.restore(text, user_id=args.user_id, namespace=args.namespace))
+        _print(guard.restore(text, user_id=args.user_id, namespace=args.namespace))
     finally:
         guard.close()
     return 0
@@ -269,7 +313,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args))
+        _check_ids(args)
+        code = int(args.func(args))
+        sys.stdout.flush()  # a full disk shows here, not at exit after a misleading status 0
+        return code
     except MemPrivacyError as exc:
         print(f"memprivacy: error: {exc}", file=sys.stderr)
         return 2
@@ -277,8 +324,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("memprivacy: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # e.g. `memprivacy vault list | head`
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _discard_stdout()
         return 0
+    except OSError as exc:  # writing the output (ENOSPC, EIO) or any other file the command touched
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"memprivacy: error: {exc.strerror or type(exc).__name__}{where}", file=sys.stderr)
+        _discard_stdout()
+        return 2
+
+
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null, so what is still buffered cannot fail again at exit."""
+    with contextlib.suppress(OSError, ValueError):  # not a real file (captured in tests): no flush at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -166,3 +166,89 @@ def test_installed_entry_point_and_help() -> None:
     )
     assert done.returncode == 2
     assert done.stderr.startswith("memprivacy: error:")
+
+
+def _command() -> list[str]:
+    exe = Path(sys.executable).with_name("memprivacy")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "memprivacy_plugin.cli"]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["protect", MESSAGE, "--user-id", "u1", "--namespace", "\udcff"],
+        ["protect", MESSAGE, "--user-id", "u\udcff"],
+        ["restore", "hi <Email_1>", "--user-id", "u1", "--namespace", "n\udcff"],
+        ["vault", "list", "--user-id", "\udcff"],
+        ["vault", "forget", "--user-id", "u1", "--namespace", "\udcff", "--yes"],
+    ],
+)
+def test_ids_that_are_not_utf8_are_one_line(
+    env: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    code, out, err = run(capsys, *argv)  # what Python makes of `--namespace $'\xff'`
+    assert code == 2
+    assert "is not valid UTF-8 text" in err
+    assert len(err.strip().splitlines()) == 1
+    assert out == ""
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize(
+    "argv",
+    [["protect", MESSAGE, "--user-id", "u1"], ["vault", "list", "--user-id", "u1"], ["vault", "keygen"]],
+)
+def test_a_full_disk_is_one_line(tmp_path: Path, argv: list[str]) -> None:
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [*_command(), *argv],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+            env={**os.environ, "MEMPRIVACY_DATA_DIR": str(tmp_path)},
+            timeout=120,
+        )
+    assert done.returncode == 2
+    assert done.stderr.startswith("memprivacy: error: ")
+    assert "No space left" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+class _BrokenStdin:
+    class buffer:
+        @staticmethod
+        def read() -> bytes:
+            raise OSError(5, "Input/output error")
+
+
+def test_unreadable_stdin_is_one_line(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "stdin", _BrokenStdin())
+    code, _, err = run(capsys, "protect", "-", "--user-id", "u1")
+    assert code == 2
+    assert err == "memprivacy: error: cannot read standard input: Input/output error\n"
+
+
+def test_input_that_is_not_utf8_is_protected_and_restored_byte_for_byte(tmp_path: Path) -> None:
+    environ = {**os.environ, "MEMPRIVACY_DATA_DIR": str(tmp_path)}
+    done = subprocess.run(
+        [*_command(), "protect", "-", "--user-id", "u1"],
+        input=b"\xff call +1 415 867 5309",
+        capture_output=True,
+        check=False,
+        env=environ,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "\ufffd call <Phone_Number_1>\n".encode()  # sendable: the bad byte is U+FFFD
+    done = subprocess.run(
+        [*_command(), "restore", b"\xfe <Phone_Number_1>", "--user-id", "u1"],
+        capture_output=True,
+        check=False,
+        env=environ,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == b"\xfe +1 415 867 5309\n"  # the user's own bytes come back as they were
