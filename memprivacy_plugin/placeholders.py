@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 __all__ = [
     "PLACEHOLDER_RE",
@@ -34,6 +35,7 @@ PLACEHOLDER_RE = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)
 def placeholder_name(privacy_type: str) -> str:
     """The ASCII name of a type: `Account ID/Username` -> `Account_ID_Username`.
 
@@ -52,6 +54,7 @@ def placeholder_name(privacy_type: str) -> str:
     return "_".join(w if w.isupper() or not w[0].isalpha() else w[0].upper() + w[1:] for w in words)[:80]
 
 
+@lru_cache(maxsize=4096)
 def name_key(name: str) -> str:
     """The case- and separator-insensitive key of a placeholder name (numbering is per key)."""
     return "_".join(w for w in _NON_ALNUM.split(name.lower()) if w)

@@ -11,6 +11,7 @@ import json
 import string
 import sys
 from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +72,17 @@ class _ReadOnlyDict(dict[Any, Any]):
 
     def __deepcopy__(self, memo: dict[int, Any]) -> _ReadOnlyDict:
         return self  # immutable, and its keys and values are enums
+
+
+@lru_cache(maxsize=4096)
+def _redaction(redaction_format: str, privacy_type: str) -> str:
+    from .placeholders import PLACEHOLDER_RE, placeholder_name
+
+    name = placeholder_name(privacy_type)
+    text = redaction_format.format(type=privacy_type, name=name)
+    if PLACEHOLDER_RE.search(text):
+        text = redaction_format.format(type=privacy_type, name=f"{name}_Redacted")
+    return text
 
 
 class PrivacyPolicy(BaseModel):
@@ -143,13 +155,7 @@ class PrivacyPolicy(BaseModel):
     def redaction_for(self, privacy_type: str) -> str:
         """The redaction text for a type. It must never read as a placeholder (a custom type such
         as "Level 2" would give `<Level_2>`), so such a name gets a `_Redacted` suffix."""
-        from .placeholders import PLACEHOLDER_RE, placeholder_name
-
-        name = placeholder_name(privacy_type)
-        text = self.redaction_format.format(type=privacy_type, name=name)
-        if PLACEHOLDER_RE.search(text):
-            text = self.redaction_format.format(type=privacy_type, name=f"{name}_Redacted")
-        return text
+        return _redaction(self.redaction_format, privacy_type)
 
     def protected_levels(self) -> list[PrivacyLevel]:
         """Levels whose values never reach the cloud in clear under this policy."""

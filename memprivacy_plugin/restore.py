@@ -48,13 +48,14 @@ def restore_text(text: str, lookup: Lookup) -> str:
     matches = list(PLACEHOLDER_RE.finditer(text))
     if not matches:
         return text
-    values = lookup({_key(m) for m in matches})
+    keys = [_key(m) for m in matches]
+    values = lookup(set(keys))
     if not values:
         return text
     parts: list[str] = []
     last = 0
-    for m in matches:
-        value = values.get(_key(m))
+    for m, key in zip(matches, keys, strict=True):
+        value = values.get(key)
         if value is None:
             continue
         parts.append(text[last : m.start()])
