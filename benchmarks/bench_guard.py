@@ -14,12 +14,17 @@ The first pass over the data assigns the placeholders (cold: vault inserts); the
 after it are the steady state of a user whose values are already in the vault, reported
 separately from the cold pass.
 
+Last, one fixed message with five spans (a name, a phone number, an email, a health condition,
+a verification code), protected and restored in a loop against both vaults: the same spans
+whatever the rules find, so figures compare across versions.
+
     python benchmarks/bench_guard.py [--limit N] [--repeat R]
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import statistics
 import sys
 import tempfile
@@ -55,6 +60,40 @@ def _per_message_us(fn: Callable[[str], object], texts: list[str], repeat: int) 
             fn(t)
         runs.append((time.perf_counter() - started) / len(texts) * 1e6)
     return statistics.median(runs)
+
+
+PHONE = "+1 415 867 5309"
+EMAIL = "dana.whitfield@fastmail.com"
+FIXED = f"I'm Dana Whitfield, call {PHONE} or mail {EMAIL}. I have type 2 diabetes; my code is 482913."
+FIXED_VALUES = [
+    ("Dana Whitfield", "Real Name", "PL2"),
+    (PHONE, "Phone Number", "PL2"),
+    (EMAIL, "Email", "PL2"),
+    ("type 2 diabetes", "Medical Health", "PL3"),
+    ("482913", "Verification Code", "PL4"),
+]
+
+
+def _fixed_message(tmp: str, repeat: int) -> list[tuple[str, float, float]]:
+    from memprivacy_plugin import InMemoryVault
+    from memprivacy_plugin.extractors.known import KnownValuesExtractor
+
+    spans = KnownValuesExtractor(FIXED_VALUES).extract(FIXED)
+    replay = Replay({FIXED: spans})
+    out = []
+    for label, vault in (
+        ("in memory", InMemoryVault()),
+        ("SQLite", SQLiteVault(Path(tmp) / "fixed.sqlite3", key=generate_key())),
+    ):
+        guard = PrivacyGuard(extractor=replay, vault=vault)
+        protected = guard.protect(FIXED, user_id="bench").text
+        loop = [FIXED] * 2000
+        protect_us = _per_message_us(functools.partial(guard.protect, user_id="bench"), loop, repeat)
+        restore = functools.partial(guard.restore, user_id="bench")
+        restore_us = _per_message_us(restore, [protected] * 2000, repeat)
+        out.append((label, protect_us, restore_us))
+        guard.close()
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -94,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
             lambda t: guard.restore(t, user_id="bench"), with_placeholders, args.repeat
         )
         guard.close()
+        fixed = _fixed_message(tmp, args.repeat)
 
     print(f"{len(texts)} user turns, {len(spanned)} with spans; median of {args.repeat} passes, one core\n")
     print("| measure | per message |")
@@ -105,6 +145,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"| full protect (rules + guard) | {full_us:.1f} µs ({1e6 / full_us:,.0f} msg/s) |")
     print(f"| restore, all turns | {restore_us:.1f} µs |")
     print(f"| restore, turns holding a placeholder ({len(with_placeholders)}) | {restore_ph_us:.1f} µs |")
+    for label, protect_fixed, restore_fixed in fixed:
+        print(f"| one message with 5 spans, {label} vault: guard overhead | {protect_fixed:.1f} µs |")
+        print(f"| one message with 5 spans, {label} vault: restore | {restore_fixed:.1f} µs |")
     return 0
 
 
