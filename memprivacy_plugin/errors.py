@@ -8,7 +8,9 @@
         ├── VaultKeyError      the key is missing or is not the key this vault was created with
         └── UnknownPlaceholderError   strict restore met a placeholder the vault does not hold
 
-Messages never contain the protected values themselves, only types, levels and counts.
+Messages never contain the protected values themselves, only types, levels and counts, and an
+error raised in place of another one's (an extractor's exception, which may quote the message)
+chains nothing: neither `__cause__` nor `__context__` is set.
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ class ConfigError(MemPrivacyError, ValueError):
 
 
 class ExtractionError(MemPrivacyError):
-    """The extractor failed. The guard refuses to return text rather than pass raw text on (fail closed)."""
+    """The extractor failed, timed out, or could not be started because too many earlier calls
+    still hang. The guard refuses to return text rather than pass raw text on (fail closed)."""
 
 
 class PolicyBlockedError(MemPrivacyError):
