@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from memprivacy_plugin.placeholders import (
@@ -147,16 +145,17 @@ def test_number_is_the_last_digit_group() -> None:
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("head", "unit", "tail"),
     [
-        "<" + "a_" * 50000,
-        "<a_" * 50000,
-        "<" + "a " * 50000 + "1",
-        "\\<a\\_" * 30000,
-        "&lt;a_ " * 30000,
+        ("<", "a_", ""),
+        ("", "<a_", ""),
+        ("<", "a ", "1"),
+        ("", "\\<a\\_", ""),
+        ("", "&lt;a_ ", ""),
     ],
 )
-def test_adversarial_input_is_fast(text: str) -> None:
-    t0 = time.perf_counter()
-    list(PLACEHOLDER_RE.finditer(text))
-    assert time.perf_counter() - t0 < 1.0
+def test_adversarial_input_takes_linear_time(growth, head: str, unit: str, tail: str) -> None:
+    def make(n: int) -> str:
+        return head + unit * (n // len(unit)) + tail
+
+    assert growth(lambda text: list(PLACEHOLDER_RE.finditer(text)), make, 20_000) < 4

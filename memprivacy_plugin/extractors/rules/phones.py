@@ -94,51 +94,57 @@ class PhoneFinder(ScanFinder):
     def find(self, scan: Scan) -> Iterator[tuple[int, int]]:
         pn = phone_module()
         text = scan.text
-        for run in _RUN.finditer(text):
+        pos = 0
+        while (run := _RUN.search(text, pos)) is not None:
+            pos = run.end()
             main_end = run.start("ext") if run.group("ext") else run.end()
             groups = [(g.start(), g.end()) for g in _GROUP.finditer(text, run.start(), main_end)]
             if sum(e - s for s, e in groups) < 7:
                 continue
-            # A run that runs into a word ("...8000abc") ends before its last group.
-            after = text[run.end()] if run.end() < len(text) else " "
-            if after.isascii() and (after.isalnum() or after == "_"):
+            # A run that runs into a word ("...8000abc") ends before its last group; an
+            # "extension" that runs into one ("0x0000ab") is no extension.
+            if _glued(text, run.end()):
                 if run.group("ext"):
-                    continue
-                groups.pop()
-                main_end = groups[-1][1] if groups else run.start()
-            yield from self._read_run(pn, scan, run, groups, main_end)
+                    main_end = pos = run.start("ext")  # the rest is read again from there
+                if run.group("ext") is None or _glued(text, main_end):
+                    groups.pop()
+                    main_end = groups[-1][1] if groups else run.start()
+            last_end = -1
+            if sum(e - s for s, e in groups) >= 7:
+                for span in self._read_run(pn, scan, run, groups, main_end):
+                    last_end = span[1]
+                    yield span
+            if run.group("ext") and last_end != run.end():
+                # The "extension" belonged to no number ("...000X 138 0013 8000"): read on from
+                # its start, where the next number may begin.
+                pos = run.start("ext")
 
     def _read_run(
         self, pn: Any, scan: Scan, run: re.Match[str], groups: list[tuple[int, int]], main_end: int
     ) -> Iterator[tuple[int, int]]:
         text = scan.text
         count = len(groups)
+        international = text.startswith(("+", "00"), run.start())
+        # Digits before each group, and single-digit groups before each group, for O(1) window
+        # checks deep inside long runs.
+        prefix, ones = [0], [0]
+        for s, e in groups:
+            prefix.append(prefix[-1] + e - s)
+            ones.append(ones[-1] + (e - s == 1))
+        group_at = {total: k for k, total in enumerate(prefix)}
         i = 0
         while i < count:
-            found: tuple[int, int, int] | None = None
-            fallback: tuple[int, int, int] | None = None
             try:
-                for j in self._ends(groups, i):
-                    start, end = self._window(text, run, groups, i, j, main_end)
-                    verdict = _verdict(pn, scan, text[start:end], _has_context(scan.lower, start))
-                    if verdict in ("valid", "public"):
-                        found = (start, end, j) if verdict == "valid" else (-1, -1, j)
-                        break
-                    if verdict == "lenient" and fallback is None:
-                        fallback = (start, end, j)
+                if groups[i][0] - run.start() < 40 or count - i <= _MAX_GROUPS:
+                    chosen = self._at_edge(pn, scan, run, groups, i, main_end, international)
+                else:
+                    chosen = self._inside(pn, scan, run, groups, i, main_end, prefix, ones, group_at)
             except _OutOfBudget:
                 start = self._window(text, run, groups, i, count, main_end)[0]
                 end = run.end() if run.group("ext") else main_end
-                if sum(e - s for s, e in groups[i:]) >= 7:
+                if prefix[count] - prefix[i] >= 7:
                     yield start, end
                 return
-            if found is None and fallback is None:
-                for j in self._ends(groups, i):
-                    start, end = self._window(text, run, groups, i, j, main_end)
-                    if _labelled(text, start, end):
-                        fallback = (start, end, j)
-                        break
-            chosen = found or fallback
             if chosen is None:
                 i += 1
                 continue
@@ -146,11 +152,79 @@ class PhoneFinder(ScanFinder):
                 yield chosen[0], chosen[1]
             i = chosen[2]
 
+    def _at_edge(
+        self,
+        pn: Any,
+        scan: Scan,
+        run: re.Match[str],
+        groups: list[tuple[int, int]],
+        i: int,
+        main_end: int,
+        international: bool,
+    ) -> tuple[int, int, int] | None:
+        """The number starting at group i near a run's start or end, where context words and
+        labels can be: (start, end, next group), (-1, -1, next group) for a business line to skip,
+        or None."""
+        text = scan.text
+        count = len(groups)
+        ends = self._ends(groups, i)
+        if not ends:
+            return None
+        context = _has_context(scan.lower, self._window(text, run, groups, i, i + 1, main_end)[0])
+        open_format = context or (i == 0 and international)
+        fallback: tuple[int, int, int] | None = None
+        for j, digits in ends:
+            if not open_format and digits not in (10, 11, 13):
+                continue
+            start, end = self._window(text, run, groups, i, j, main_end)
+            verdict = _verdict(pn, scan, text[start:end], context)
+            if verdict == "valid":
+                return start, end, j
+            if verdict == "public":
+                return -1, -1, j
+            if verdict == "lenient" and fallback is None:
+                fallback = (start, end, j)
+        if fallback is None and (i == 0 or count - i <= _MAX_GROUPS):
+            for j, _ in ends:
+                if i == 0 or j == count:
+                    start, end = self._window(text, run, groups, i, j, main_end)
+                    if _labelled(text, start, end):
+                        return start, end, j
+        return fallback
+
+    def _inside(
+        self,
+        pn: Any,
+        scan: Scan,
+        run: re.Match[str],
+        groups: list[tuple[int, int]],
+        i: int,
+        main_end: int,
+        prefix: list[int],
+        ones: list[int],
+        group_at: dict[int, int],
+    ) -> tuple[int, int, int] | None:
+        """The number starting at group i deep inside a long run: no context word or label can
+        reach it, so only a CN mobile (11 or 13 digits) or a NANP number (10 or 11) can be one."""
+        fallback: tuple[int, int, int] | None = None
+        for need in (13, 11, 10):
+            j = group_at.get(prefix[i] + need)
+            if j is None or j - i > _MAX_GROUPS or (j - i > 2 and ones[j] - ones[i + 2] > 0):
+                continue
+            start, end = self._window(scan.text, run, groups, i, j, main_end)
+            verdict = _verdict(pn, scan, scan.text[start:end], False)
+            if verdict == "valid":
+                return start, end, j
+            if verdict == "public":
+                return -1, -1, j
+            if verdict == "lenient" and fallback is None:
+                fallback = (start, end, j)
+        return fallback
+
     @staticmethod
-    def _ends(groups: list[tuple[int, int]], i: int) -> Iterator[int]:
-        """Window ends j (exclusive, in groups) for windows starting at group i that could be a
-        phone number, longest first."""
-        ends: list[int] = []
+    def _ends(groups: list[tuple[int, int]], i: int) -> list[tuple[int, int]]:
+        """(j, digits) for windows of groups i..j-1 that could be a phone number, longest first."""
+        ends: list[tuple[int, int]] = []
         digits = 0
         for j in range(i, min(len(groups), i + _MAX_GROUPS)):
             size = groups[j][1] - groups[j][0]
@@ -160,8 +234,9 @@ class PhoneFinder(ScanFinder):
             if digits > 17:
                 break
             if digits >= 7:
-                ends.append(j + 1)
-        return reversed(ends)
+                ends.append((j + 1, digits))
+        ends.reverse()
+        return ends
 
     @staticmethod
     def _window(
@@ -179,6 +254,12 @@ class PhoneFinder(ScanFinder):
         elif "(" in raw and raw.count("(") > raw.count(")") and end < len(text) and text[end] == ")":
             end += 1
         return start, end
+
+
+def _glued(text: str, pos: int) -> bool:
+    """Whether the character at `pos` is an ASCII letter, digit or underscore."""
+    after = text[pos] if pos < len(text) else " "
+    return after.isascii() and (after.isalnum() or after == "_")
 
 
 def _has_context(lower: str, start: int) -> bool:

@@ -23,10 +23,12 @@ __all__ = [
     "Validator",
     "account_ok",
     "assigned_secret_ok",
+    "bip39_phrase_ok",
     "bip39_words",
     "btc_address_ok",
     "card_ok",
     "char_classes",
+    "cn_resident_id_ok",
     "code_ok",
     "digits_of",
     "email_ok",
@@ -72,6 +74,21 @@ def stdnum_check(module: str) -> Validator:
 _luhn = stdnum_check("luhn")
 _imei = stdnum_check("imei")
 _bitcoin = stdnum_check("bitcoin")
+
+
+def cn_resident_id_ok(value: str) -> bool:
+    """A mainland-China resident ID: stdnum.cn.ric's check digit and birth date, and a province
+    code (11-82). The district code is not looked up: stdnum's table misses districts created or
+    renamed after it was compiled, and a real ID must not leak for that."""
+    ric = importlib.import_module("stdnum.cn.ric")
+    try:
+        number = ric.compact(value)
+        if len(number) != 18 or not number[:17].isdigit() or number[-1] != ric.calc_check_digit(number):
+            return False
+        born = ric.get_birth_date(number)
+    except Exception:
+        return False
+    return 11 <= int(number[:2]) <= 82 and 1900 <= born.year <= 2100
 
 
 def card_ok(value: str) -> bool:
@@ -128,7 +145,7 @@ def entropy(value: str) -> float:
 
 
 _PLACEHOLDER_VALUE = re.compile(
-    r"(?:x+|\*+|\.+|<[^>]*>|\{[^}]*\}|\$\{?[A-Z_]+\}?|your[_-]?\w*|password|passwd|secret|changeme|none|null|"
+    r"(?:x+|\*+|\.+|<[^>]*>|<[A-Za-z_\-]+|\{[^}]*\}|\$\{?[A-Z_]+\}?|your[_-]?\w*|password|passwd|secret|changeme|none|null|"
     r"redacted|hidden|example|placeholder|todo|n/?a)",
     re.IGNORECASE,
 )
@@ -137,6 +154,15 @@ _PLACEHOLDER_VALUE = re.compile(
 def not_placeholder(value: str) -> bool:
     """Not a stand-in such as `****`, `<password>`, `${TOKEN}`, `your_key`, `changeme`."""
     return not _PLACEHOLDER_VALUE.fullmatch(value) and len(set(value)) > 1
+
+
+# Code that reads a secret from somewhere else: `os.environ["KEY"]`, `os.getenv(`, `process.env.KEY`,
+# `settings.API_KEY`, `config.get(`.
+_CODE_REFERENCE = re.compile(
+    r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*[(\[].*|(?:process\.env|os\.environ|import\.meta\.env)\b.*"
+    r"|[A-Za-z_][A-Za-z_]*(?:\.[A-Za-z_][A-Za-z_]*)+",
+    re.DOTALL,
+)
 
 
 def char_classes(value: str) -> int:
@@ -186,7 +212,7 @@ def token_ok(value: str) -> bool:
 
 def secret_ok(value: str) -> bool:
     """A key or token after a key word in prose: long and random-looking, or a short coded value."""
-    if not not_placeholder(value) or "@" in value or "://" in value:
+    if not not_placeholder(value) or "@" in value or "://" in value or _CODE_REFERENCE.fullmatch(value):
         return False
     if len(value) >= 16:
         return entropy(value) >= 3.0 and char_classes(value) >= 2
@@ -195,7 +221,12 @@ def secret_ok(value: str) -> bool:
 
 def assigned_secret_ok(value: str) -> bool:
     """`SECRET_KEY=...` in a config file: anything that is not a placeholder or a reference."""
-    return len(value) >= 4 and not_placeholder(value) and not value.lower().startswith(("true", "false"))
+    return (
+        len(value) >= 4
+        and not_placeholder(value)
+        and not value.lower().startswith(("true", "false"))
+        and not _CODE_REFERENCE.fullmatch(value)
+    )
 
 
 def id_value_ok(value: str) -> bool:
@@ -233,8 +264,43 @@ def eth_address_ok(value: str) -> bool:
 
 
 def btc_address_ok(value: str) -> bool:
-    """A Bitcoin address: base58check (P2PKH, P2SH) or bech32 (segwit), via stdnum.bitcoin."""
-    return _bitcoin(value)
+    """A Bitcoin address: base58check (P2PKH, P2SH) or bech32 (segwit v0), via stdnum.bitcoin, or
+    bech32m (segwit v1+, taproot `bc1p...`, BIP-350), which stdnum does not know."""
+    return _bitcoin(value) or _bech32m_ok(value)
+
+
+_BECH32_CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
+_BECH32_GENERATOR = (0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3)
+_BECH32M_CONST = 0x2BC830A3
+
+
+def _bech32m_ok(value: str) -> bool:
+    """A segwit v1-16 address with a bech32m checksum (BIP-350) and a 2-40 byte program (32 for v1)."""
+    lower = value.lower()
+    if value != lower and value != value.upper():
+        return False
+    if not lower.startswith("bc1") or not 14 <= len(lower) <= 90:
+        return False
+    try:
+        data = [_BECH32_CHARSET.index(c) for c in lower[3:]]
+    except ValueError:
+        return False
+    chk = 1
+    for v in [3, 3, 0, 2, 3, *data]:  # the expanded "bc" prefix, then the data
+        top = chk >> 25
+        chk = (chk & 0x1FFFFFF) << 5 | v
+        for i, g in enumerate(_BECH32_GENERATOR):
+            chk ^= g if (top >> i) & 1 else 0
+    if chk != _BECH32M_CONST or not 1 <= data[0] <= 16:
+        return False
+    acc = 0
+    for v in data[1:-6]:
+        acc = acc << 5 | v
+    bits = len(data[1:-6]) * 5
+    size, pad = divmod(bits, 8)
+    if pad >= 5 or acc & ((1 << pad) - 1):  # the program is whole bytes, padded with zeros
+        return False
+    return 2 <= size <= 40 and (data[0] != 1 or size == 32)
 
 
 def wif_key_ok(value: str) -> bool:
@@ -258,7 +324,7 @@ def bip39_words() -> frozenset[str]:
     from mnemonic import Mnemonic
 
     words: set[str] = set()
-    for language in ("english", "french", "italian", "spanish", "portuguese", "czech", "turkish"):
+    for language in _LATIN_LISTS:
         try:
             wordlist = Mnemonic(language).wordlist
         except Exception:  # a language a future release drops
@@ -279,6 +345,54 @@ def bip39_chinese() -> frozenset[str]:
         except Exception:
             continue
     return frozenset(chars)
+
+
+_LATIN_LISTS = ("english", "french", "italian", "spanish", "portuguese", "czech", "turkish")
+_BIP39_LENGTHS = frozenset({12, 15, 18, 21, 24})
+
+
+@cache
+def _bip39_tables() -> tuple[dict[str, int], ...]:
+    """For each BIP-39 list, its words (plain, as `bip39_words` has them) to their indices."""
+    from mnemonic import Mnemonic
+
+    tables: list[dict[str, int]] = []
+    for language in (*_LATIN_LISTS, "chinese_simplified", "chinese_traditional"):
+        try:
+            wordlist = Mnemonic(language).wordlist
+        except Exception:
+            continue
+        table: dict[str, int] = {}
+        for i, word in enumerate(wordlist):
+            table.setdefault(_plain(word), i)
+        tables.append(table)
+    return tuple(tables)
+
+
+def bip39_phrase_ok(words: list[str]) -> bool:
+    """Whether `words` is a whole BIP-39 mnemonic (12, 15, ..., 24 words of one list) whose
+    checksum holds: the last bits of the word indices are the first bits of the SHA-256 of the
+    rest. Ordinary prose made of list words passes it by chance once in 16 (12 words) to 256
+    (24 words) times."""
+    n = len(words)
+    if n not in _BIP39_LENGTHS:
+        return False
+    keys = [_plain(w) for w in words]
+    checksum_bits = n * 11 // 33
+    for table in _bip39_tables():
+        bits = 0
+        for key in keys:
+            index = table.get(key)
+            if index is None:
+                break
+            bits = bits << 11 | index
+        else:
+            entropy = (bits >> checksum_bits).to_bytes((n * 11 - checksum_bits) // 8, "big")
+            if hashlib.sha256(entropy).digest()[0] >> (8 - checksum_bits) == bits & (
+                (1 << checksum_bits) - 1
+            ):
+                return True
+    return False
 
 
 def _plain(word: str) -> str:

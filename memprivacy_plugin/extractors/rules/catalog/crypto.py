@@ -7,18 +7,36 @@ import re
 from collections.abc import Iterator
 
 from ..engine import Recognizer
-from ..validators import bip39_chinese, bip39_words, btc_address_ok, eth_address_ok, wif_key_ok
+from ..validators import (
+    bip39_chinese,
+    bip39_phrase_ok,
+    bip39_words,
+    btc_address_ok,
+    eth_address_ok,
+    wif_key_ok,
+)
 from ._keyed import keyed
 
 __all__ = ["crypto_recognizers"]
 
 # A run of candidate seed words: 3-8 letters each (every BIP-39 word is), one separator between
-# them: a space, a comma, a line break, or list numbering ("1. abandon 2. ability").
-_SEP = r"(?:[ ]|,[ ]?|[ ]?\n[ ]?|[ ]?\d{1,2}[.)][ ]?)"
+# them: a space, a comma, a line break (with a bullet or a number after it), or list numbering
+# ("1. abandon 2. ability", "1) abandon\n2) ability").
+_SEP = r"(?:[ ]|,[ ]?|[ ]?\r?\n[ ]?(?:[-*•][ ]|\d{1,2}[.)、][ ]?)?|[ ]?\d{1,2}[.)][ ]?)"
+# 12+ words anywhere; 6+ only right after a seed-phrase word (looked for near those words only).
 _WORD_RUN = re.compile(
+    rf"(?<![A-Za-z'\-])(?:[a-z]{{3,8}}{_SEP}){{11,}}[a-z]{{3,8}}(?![A-Za-z'\-])", re.IGNORECASE
+)
+_SHORT_RUN = re.compile(
     rf"(?<![A-Za-z'\-])(?:[a-z]{{3,8}}{_SEP}){{5,}}[a-z]{{3,8}}(?![A-Za-z'\-])", re.IGNORECASE
 )
-_HAN_RUN = re.compile(r"(?:[\u4e00-\u9fff][ ,，、]{1,2}){5,}[\u4e00-\u9fff]")
+# Single characters with separators, not inside running Chinese text ("助记词是 难 乘 ...").
+_HAN_RUN = re.compile(
+    r"(?<![\u4e00-\u9fff])(?:[\u4e00-\u9fff][ ,，、]{1,2}){11,}[\u4e00-\u9fff](?![\u4e00-\u9fff])"
+)
+_HAN_SHORT = re.compile(
+    r"(?<![\u4e00-\u9fff])(?:[\u4e00-\u9fff][ ,，、]{1,2}){5,}[\u4e00-\u9fff](?![\u4e00-\u9fff])"
+)
 _WORD = re.compile(r"[A-Za-z]+|[\u4e00-\u9fff]")
 _SEED_CONTEXT = (
     "seed",
@@ -37,29 +55,53 @@ _SEED_CONTEXT = (
 )
 _FULL_PHRASE = 12
 _WITH_CONTEXT = 6
+_CONTEXT_REACH = 80
 
 
 def _seed_phrases(text: str) -> Iterator[tuple[int, int]]:
-    """Runs of BIP-39 words: 12 or more anywhere, 6 or more after a seed-phrase word."""
+    """Streaks of BIP-39 words: 6 or more after a seed-phrase word; anywhere else, a whole
+    mnemonic whose checksum holds (prose made of list words almost never has one)."""
     lower = text.lower()
-    for run_re, words in ((_WORD_RUN, bip39_words), (_HAN_RUN, bip39_chinese)):
-        for run in run_re.finditer(text):
-            vocabulary = words()
-            need = (
-                _WITH_CONTEXT
-                if any(k in lower[max(0, run.start() - 80) : run.start()] for k in _SEED_CONTEXT)
-                else _FULL_PHRASE
-            )
-            streak: list[re.Match[str]] = []
-            for word in _WORD.finditer(text, run.start(), run.end()):
-                if word.group().lower() in vocabulary:
-                    streak.append(word)
-                    continue
-                if len(streak) >= need:
-                    yield streak[0].start(), streak[-1].end()
-                streak = []
-            if len(streak) >= need:
-                yield streak[0].start(), streak[-1].end()
+    near = sorted((pos, pos + len(k) + _CONTEXT_REACH) for k in _SEED_CONTEXT for pos in _positions(lower, k))
+    runs = [(m, _FULL_PHRASE) for m in _WORD_RUN.finditer(text)]
+    for start, end in near:
+        runs += [(m, _WITH_CONTEXT) for m in _SHORT_RUN.finditer(text, start, min(len(text), end + 400))]
+        runs += [(m, _WITH_CONTEXT) for m in _HAN_SHORT.finditer(text, start, min(len(text), end + 400))]
+    runs += [(m, _FULL_PHRASE) for m in _HAN_RUN.finditer(text)]
+    seen: set[tuple[int, int]] = set()
+    for run, need in runs:
+        vocabulary = bip39_chinese() if run.re in (_HAN_RUN, _HAN_SHORT) else bip39_words()
+        streak: list[re.Match[str]] = []
+        for word in _WORD.finditer(text, run.start(), run.end()):
+            if word.group().lower() in vocabulary:
+                streak.append(word)
+                continue
+            seen.update(_phrase(streak, need))
+            streak = []
+        seen.update(_phrase(streak, need))
+    yield from sorted(seen)
+
+
+def _phrase(streak: list[re.Match[str]], need: int) -> list[tuple[int, int]]:
+    """The seed phrase in a streak of list words: all of it after a seed word (`need` is then
+    `_WITH_CONTEXT`); otherwise the streak, or the streak less one word at either end, when it is
+    a mnemonic with a valid checksum."""
+    n = len(streak)
+    if n < need:
+        return []
+    if need < _FULL_PHRASE:
+        return [(streak[0].start(), streak[-1].end())]
+    for a, b in ((0, n), (1, n), (0, n - 1)):
+        if bip39_phrase_ok([w.group() for w in streak[a:b]]):
+            return [(streak[a].start(), streak[b - 1].end())]
+    return []
+
+
+def _positions(lower: str, word: str) -> Iterator[int]:
+    pos = lower.find(word)
+    while pos != -1:
+        yield pos
+        pos = lower.find(word, pos + 1)
 
 
 _HEX_KEY_WORDS = (
@@ -81,7 +123,8 @@ def crypto_recognizers() -> list[Recognizer]:
             "Private Key",
             finder=_seed_phrases,
             score=0.95,
-            description="BIP-39 seed phrases (mnemonic's word lists): 12+ words, 6+ after a seed word",
+            description="BIP-39 seed phrases (mnemonic's word lists): a mnemonic with a valid checksum, "
+            "or 6+ list words after a seed word",
         ),
         keyed(
             "hex_private_key",

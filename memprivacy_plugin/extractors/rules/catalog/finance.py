@@ -42,6 +42,8 @@ _CARD_WORDS = (
     r"jcb",
     r"diners(?: club)?",
 )
+# "收款账户：招商银行 6225 ...": the bank's name may stand between the key word and the number.
+_BANK_NAME = r"(?:[\u4e00-\u9fff]{1,12}(?:银行|信用社|分行|支行)[ ,，:：]{0,3})?"
 # Card-shaped digits: 4-4-4-4(-1..3), the 4-6-5/4-6-4 of Amex and Diners, or 13-19 in a row.
 _CARD_SHAPE = r"(?:\d{4}(?:[ \-]\d{4}){3}(?:[ \-]\d{3})?|\d{4}[ \-]\d{6}[ \-]\d{4,5}|\d{13,19})(?![\d])"
 
@@ -64,7 +66,7 @@ def finance_recognizers() -> list[Recognizer]:
             validator=card_ok,
             score=0.9,
             min_digits=13,
-            not_before=r"(?:imei|meid|串号|设备号)[\s:：=#]*(?:是|为)?",
+            not_before=r"(?:imei|meid|串号|设备号)(?: ?(?:number|no\.?|#))?[\s:：=#]*(?:是|为|is)?",
             description="13-19 digit card numbers passing Luhn",
         ),
         keyed(
@@ -93,6 +95,7 @@ def finance_recognizers() -> list[Recognizer]:
             "Financial Account",
             _ACCOUNT_WORDS,
             r"\d(?:[ \-]?\d){7,23}",
+            lead=_BANK_NAME,
             validator=account_ok,
             score=0.85,
             trigger=("卡号", "账号", "账户", "存折", "card", "account", "acct", "routing"),

@@ -8,6 +8,14 @@ from ._keyed import keyed
 __all__ = ["health_recognizers"]
 
 
+# After a vital's name, a dose, a count, a price, a duration or a range is not a reading ("my blood
+# pressure medication is 20 mg", "I checked my blood pressure 3 times", "zone 2 is 60-70%").
+_NOT_A_READING = (
+    r"(?!\s?(?:-\s?\d|to \d|mg|mcg|ug|ml|g|kg|lbs?|pills?|tablets?|doses?|times?|x|dollars?|usd|bucks|"
+    r"yuan|rmb|元|块|毫克|片|粒|个|次(?!/)|天|days?|weeks?|months?|years?|hours?|hrs?|minutes?|mins?)(?![a-z]))"
+)
+
+
 def health_recognizers() -> list[Recognizer]:
     # Vital signs are health data: "167/95 mmHg", "6.1 mmol/L", a heart rate in bpm (next to a
     # heart word: songs have bpm too), and readings after their name ("BMI is 19.3", "血压 77/43").
@@ -45,7 +53,7 @@ def health_recognizers() -> list[Recognizer]:
                 "血糖",
                 "体脂率",
             ),
-            r"\d{1,3}(?:[./]\d{1,3})?(?:\s?(?:mmhg|bpm|mmol/l|次/分|%))?",
+            r"\d{1,3}(?:[./]\d{1,3})?(?:\s?(?:mmhg|bpm|mmol/l|次/分|%))?" + _NOT_A_READING,
             score=0.8,
             trigger=("bmi", "blood", "heart", "pulse", "心率", "血压", "血糖", "体脂"),
         ),

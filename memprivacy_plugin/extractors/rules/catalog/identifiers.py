@@ -4,7 +4,7 @@ MAC addresses, IMEIs, device IDs and serial numbers (PL2)."""
 from __future__ import annotations
 
 from ..engine import Recognizer
-from ..validators import id_value_ok, imei_ok, ip_ok, mac_ok, not_placeholder, stdnum_check
+from ..validators import cn_resident_id_ok, id_value_ok, imei_ok, ip_ok, mac_ok, not_placeholder, stdnum_check
 from ._keyed import ID_VALUE, keyed
 
 __all__ = ["identifier_recognizers"]
@@ -25,6 +25,7 @@ _ID_WORDS = (
     "社保号",
     r"(?:real |national |citizen )?id(?:entity)?[ _-]?(?:card[ _-]?)?(?:number|no\.?|num)",
     r"(?:national|citizen) id",
+    r"dl[ _-]?(?:number|no\.?|num|#)",
     r"identity card",
     r"driver'?s?[ _-]?licen[cs]e(?:[ _-]?(?:number|no\.?|num))?",
     r"licen[cs]e(?: (?:number|no\.?))?",
@@ -56,7 +57,9 @@ _DEVICE_WORDS = (
     r"hwid",
     r"machine[ _-]?id",
 )
-_DEVICE_VALUE = r"[A-Za-z0-9]{2,40}(?:[\-:][A-Za-z0-9]{2,20}){0,7}"
+# A device value has a digit: without one the pattern would take the "is" of "serial number is
+# C02XK1JHJG5H" for the value and never reach the real one.
+_DEVICE_VALUE = r"(?=[A-Za-z0-9\-:]{0,200}\d)[A-Za-z0-9]{2,40}(?:[\-:][A-Za-z0-9]{2,20}){0,7}"
 
 
 def _device_id_ok(value: str) -> bool:
@@ -66,6 +69,15 @@ def _device_id_ok(value: str) -> bool:
     digits = sum(c.isdigit() for c in core)
     return len(core) >= 6 and digits >= 2 and (digits < len(core) or len(core) >= 8) and not_placeholder(core)
 
+
+# Grouped with spaces: an SSN read out ("536 90 4399") or a resident ID in blocks of 6-8-4.
+_ID_GROUPED = r"(?:\d{3} \d{2} \d{4}|\d{6} \d{8} \d{3}[\dX])(?![0-9A-Za-z])"
+# A colon-separated address may follow a label and its colon ("IPv6:2001:db8::1", "MAC:a4:83:..",
+# "地址：..."), but not a hex group and its colon (that is the middle of a longer address).
+_HEX_LABEL_COLON = (
+    r"(?:(?<![0-9A-Za-z:\-])|(?<=[^0-9A-Fa-f:\-\s]:)|(?<=[^0-9A-Fa-f:\-\s][0-9A-Fa-f]:)"
+    r"|(?<=[^0-9A-Fa-f:\-\s][0-9A-Fa-f]{2}:))"
+)
 
 # Ages 1-120, not part of a longer number.
 _AGE = r"(?:1[01]\d|120|[1-9]\d|[1-9])(?!\d)"
@@ -77,10 +89,10 @@ def identifier_recognizers() -> list[Recognizer]:
             "cn_resident_id",
             "ID Number",
             pattern=r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])",
-            validator=stdnum_check("cn.ric"),
+            validator=cn_resident_id_ok,
             score=0.97,
             min_digits=17,
-            description="mainland China resident ID, birth date and check digit via stdnum.cn.ric",
+            description="mainland China resident ID: check digit and birth date (stdnum.cn.ric)",
         ),
         Recognizer(
             "us_ssn",
@@ -104,10 +116,10 @@ def identifier_recognizers() -> list[Recognizer]:
             "id_keyword",
             "ID Number",
             _ID_WORDS,
-            ID_VALUE,
+            rf"(?:{_ID_GROUPED}|{ID_VALUE})",
             validator=id_value_ok,
             score=0.88,
-            trigger=("身份证", "证件", "驾", "社保", "id", "licen", "ssn", "social security"),
+            trigger=("身份证", "证件", "驾", "社保", "id", "dl", "licen", "ssn", "social security"),
         ),
         # Ages: "62-year-old", "79 years old", "41 y/o", "68岁", "age 70", "at the age of 66",
         # "just turned 35". A number alone ("when he was 78") is too ambiguous.
@@ -148,12 +160,13 @@ def identifier_recognizers() -> list[Recognizer]:
             validator=ip_ok,
             score=0.9,
             min_digits=4,
+            not_before=r"\bv|\bver\.?|\bversion|\bbuild|\brelease|版本号?",
             description="IPv4 addresses via ipaddress (no loopback/multicast/public resolvers)",
         ),
         Recognizer(
             "ipv6",
             "Network Identifier",
-            pattern=r"(?<![0-9A-Za-z:])(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?![0-9A-Za-z:])",
+            pattern=_HEX_LABEL_COLON + r"(?=[0-9a-f]|::)(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?![0-9A-Za-z:])",
             validator=ip_ok,
             score=0.9,
             trigger=(":",),
@@ -163,7 +176,7 @@ def identifier_recognizers() -> list[Recognizer]:
         Recognizer(
             "mac_address",
             "Network Identifier",
-            pattern=r"(?<![0-9A-Za-z:\-])(?:[0-9a-f]{2}([:\-])[0-9a-f]{2}(?:\1[0-9a-f]{2}){4}|"
+            pattern=_HEX_LABEL_COLON + r"(?:[0-9a-f]{2}([:\-])[0-9a-f]{2}(?:\1[0-9a-f]{2}){4}|"
             r"[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4})(?![0-9A-Za-z:\-])",
             validator=mac_ok,
             score=0.9,

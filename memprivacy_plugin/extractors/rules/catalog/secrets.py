@@ -21,6 +21,8 @@ from ._keyed import (
     CODE_VALUE,
     DIGITS_VALUE,
     END,
+    NOT_A_DATE,
+    NOT_AFTER_TAIL,
     SECRET_VALUE,
     SPACED_DIGITS,
     TOKEN_VALUE,
@@ -129,14 +131,51 @@ _VC_WORDS = (
     r"backup code",
     r"recovery code",
     r"access code",
-    "".join(f"(?<!{w} )" for w in _NOT_CODE_KINDS) + r"code",
+    r"code" + "".join(f"(?<!{w} code)" for w in _NOT_CODE_KINDS),
 )
 # A number followed by a unit or a count noun is a quantity, not a code ("my code is 1500 lines").
 _NOT_A_QUANTITY = (
     r"(?!\s?(?:lines?|loc|characters?|chars?|bytes?|[kmg]b|words?|times?|seconds?|secs?|ms|minutes?|mins?|"
     r"hours?|days?|errors?|warnings?|bugs?|tests?|files?|functions?|rows?|columns?|steps?|%|percent|px|"
-    r"行|个|次|秒|分钟)(?![a-z]))"
+    r"行|个|次|秒|分钟)(?![a-z])"
+    # "use code 2024 for the discount": a promotion, not a one-time code
+    r"|\s(?:for|to get)\s(?:a\s|an\s|the\s|your\s)?(?:\d{1,2}\s?%\s?)?(?:discount|off|free)"
+    r"|\s?%\s?off|\sat checkout)"
 )
+# "482913 is your Google verification code", "Use 482913 as your login code", "482913是您的验证码":
+# the value, then is/as and a possessive, then a named code (a bare "code" is too common for this).
+_NAMED_CODE = (
+    r"(?:(?:verification|security|login|sign[- ]?in|confirmation|authentication|auth|access|sms|2fa|mfa|"
+    r"one[- ]time|backup|recovery) (?:code|pin)|otp|passcode|one[- ]time password)(?![A-Za-z])"
+)
+_CODE_THEN_NAME = (
+    rf"""(?<![0-9A-Za-z_\-#])(?P<value>{CODE_VALUE})["'*”’]{{0,3}}"""
+    rf"(?: (?:is|as) (?:your|the|my|a) (?:[A-Za-z][A-Za-z\-]{{1,15}} ){{0,2}}{_NAMED_CODE}"
+    r"|[ ]?(?:是|为|作为)(?:你|您|我)?的?[\u4e00-\u9fff]{0,4}?(?:验证码|校验码|动态码))"
+)
+# Backup and recovery codes come as a list: every code of it is a code.
+_CODE_LIST_KEY = re.compile(
+    r"(?:(?<![A-Za-z])(?:backup|recovery|2fa|mfa)[ _-]codes?(?![A-Za-z])|备用码|恢复码|备用验证码)"
+    r"""(?:[ ]?(?:are|is)\b)?[\s:：="'`*]{0,6}(?:[-*•][ ])?""",
+    re.IGNORECASE,
+)
+_LIST_CODE = r"(?:[A-Za-z0-9]{3,6}-[A-Za-z0-9]{3,6}|\d{4,10}|[A-Za-z0-9]{8,10})"
+_LIST_SEP = r"(?:[ ]?[,，、;；/][ ]?|[ ]{1,3}|\n[ ]?[-*•]?[ ]?)(?:and |和)?"
+_CODE_LIST = re.compile(rf"{_LIST_CODE}(?:{_LIST_SEP}{_LIST_CODE}){{0,15}}(?![0-9A-Za-z])")
+_ONE_CODE = re.compile(_LIST_CODE)
+
+
+def _code_lists(text: str) -> Iterator[tuple[int, int]]:
+    """Each code of a list after "backup codes" / "recovery codes" / 备用码."""
+    for key in _CODE_LIST_KEY.finditer(text):
+        codes = _CODE_LIST.match(text, key.end())
+        if codes is None:
+            continue
+        for code in _ONE_CODE.finditer(text, codes.start(), codes.end()):
+            if code_ok(code.group()):
+                yield code.span()
+
+
 _PASSWORD_WORDS = (
     "密码",
     "口令",
@@ -180,9 +219,14 @@ _URL_KEY_PARAMS = r"app_?id|app_?key|api_?key|apikey|key|secret|client_secret|si
 _URL_TOKEN_PARAMS = r"token|access_token|auth_token|id_token|refresh_token|auth|session|sessionid|sid|jwt"
 
 
+# A word and a short number ("section-2", "page10", "v2") reads as an ordinary parameter value.
+_READABLE = re.compile(r"[A-Za-z]{2,}[-_.]?\d{1,3}|\d{1,3}[-_.]?[A-Za-z]{2,}")
+
+
 def _url_param_value_ok(value: str) -> bool:
-    """A credential in a query string: 6+ characters with a digit, or 16+ random-looking ones."""
-    return len(value) >= 6 and secret_ok(value)
+    """A credential in a query string: 6+ characters with a digit, or 16+ random-looking ones;
+    not a word with a short number."""
+    return len(value) >= 6 and secret_ok(value) and not _READABLE.fullmatch(value)
 
 
 def secret_recognizers() -> list[Recognizer]:
@@ -358,6 +402,7 @@ def secret_recognizers() -> list[Recognizer]:
             group="value",
             validator=assigned_secret_ok,
             score=0.9,
+            rstrip=".)]}>",
             trigger=("key", "secret"),
             trigger_in_match=True,
             description="KEY=value / api_key: value assignments",
@@ -371,6 +416,7 @@ def secret_recognizers() -> list[Recognizer]:
             group="value",
             validator=lambda v: assigned_secret_ok(v) and char_classes(v) >= 2,
             score=0.9,
+            rstrip=".)]}>",
             trigger=("token", "session", "cookie"),
             trigger_in_match=True,
             description="TOKEN=value assignments",
@@ -405,6 +451,26 @@ def secret_recognizers() -> list[Recognizer]:
             validator=code_ok,
             score=0.95,
             trigger=("码", "otp", "2fa", "mfa", "code", "password"),
+        ),
+        Recognizer(
+            "verification_code_named_after",
+            "Verification Code",
+            pattern=_CODE_THEN_NAME,
+            group="value",
+            validator=code_ok,
+            score=0.9,
+            not_before=f"{NOT_AFTER_TAIL}|{NOT_A_DATE}",
+            trigger=("code", "pin", "otp", "passcode", "password", "验证码", "校验码", "动态码"),
+            trigger_in_match=True,
+            description="a code before 'is your verification code' / '是您的验证码'",
+        ),
+        Recognizer(
+            "backup_code_list",
+            "Verification Code",
+            finder=_code_lists,
+            score=0.9,
+            trigger=("code", "备用", "恢复码"),
+            description="each code of a list of backup or recovery codes",
         ),
         keyed_after(
             "verification_code_before",
@@ -457,11 +523,13 @@ def secret_recognizers() -> list[Recognizer]:
         Recognizer(
             "password_shaped",
             "Password",
-            pattern=r"(?<![!-~])[!-~]{8,66}(?![!-~])",
+            # All four character classes, checked by look-aheads before any Python runs.
+            pattern=r"(?<![!-~])(?-i:(?=[!-~]{0,65}[a-z])(?=[!-~]{0,65}[A-Z])(?=[!-~]{0,65}[0-9])"
+            r"(?=[!-~]{0,65}[!-,/:-@\[-^`{-~]))[!-~]{8,66}(?![!-~])",
             validator=strong_password_ok,
             score=0.6,
             rstrip=".,;:)]}>'\"`*",
-            lstrip="'\"`*(<[",
+            lstrip="'\"`*(<[:=",
             trigger=("密码", "口令", "pass", "credential", "login", "登录"),
             context=("password", "密码", "口令", "passphrase", "passwd", "credential", "login", "登录"),
             context_window=160,

@@ -23,9 +23,13 @@ _PLATE_WORDS = (
     "牌照",
     r"(?:license|licence|number|registration|reg|vehicle|car|tag)[ _-]?plate(?:[ _-]?(?:number|no\.?|#))?",
     r"plate[ _-]?(?:number|no\.?|#)",
-    r"plates?",
+    # a bare "plate" is a dish or a hot plate ("hot plate 2000W"): it needs an owner, or a colon or
+    # "is" after it ("my plate is 7ABC123", "Plates: 6TRJ244")
+    r"(?:my|our|his|her|their|car[’']?s?|vehicle[’']?s?) plates?",
+    r"plates?(?=[ ]?[:：#=]|[ ](?:is|was|are|reads|says)\b)",
     r"(?:vehicle )?registration (?:number|no\.?|mark)",
     r"reg(?:istration)? (?:number|no\.?)",
+    r"(?:my|car|car's|the) reg",
     r"rego",
     r"kennzeichen",
     r"immatriculation",
@@ -33,7 +37,8 @@ _PLATE_WORDS = (
     r"targa",
     r"placa",
 )
-_PLATE_VALUE = r"(?-i:[A-Z0-9]{1,4}(?:[ \-·][A-Z0-9]{1,4}){0,3})"
+# Upper-case groups: one of up to 8 ("7ABC123", "AB123CD") or several ("B-MW 1234", "CA 7ABC123").
+_PLATE_VALUE = r"(?-i:[A-Z0-9]{1,8}(?:[ \-·][A-Z0-9]{1,8}){0,3})"
 
 
 def _plate_ok(value: str) -> bool:
