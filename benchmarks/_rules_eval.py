@@ -13,6 +13,7 @@ is in its family.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,6 +105,37 @@ def load_turns(
                         if key not in gold or formatted:
                             gold[key] = GoldSpan(start, end, fam, info.privacy_type, formatted)
                 turns.append(Turn(text, list(gold.values())))
+    return turns
+
+
+# Presidio's entity types with a form, scored in our families. Its other types (names, streets,
+# cities, dates, organisations, titles, nationalities, ages, zip codes, domains) have none a rule
+# family covers and are not scored here.
+PRESIDIO_FORMATTED = {
+    "PHONE_NUMBER": "Phone Number",
+    "EMAIL_ADDRESS": "Email",
+    "IP_ADDRESS": "Network Identifier",
+    "CREDIT_CARD": "Financial Account",
+    "IBAN_CODE": "Financial Account",
+    "US_SSN": "ID Number",
+    "US_DRIVER_LICENSE": "ID Number",
+}
+
+
+def load_presidio_turns(data_dir: Path | None = None) -> list[Turn]:
+    """Presidio's synthetic set (read in place) with its formatted entities as gold spans, under
+    their own entity type as the raw label."""
+    path = (data_dir or shared_data_dir()) / "presidio_synth" / "synth_dataset_v2.json"
+    if not path.is_file():
+        return []
+    turns = []
+    for item in json.loads(path.read_text(encoding="utf-8")):
+        gold = [
+            GoldSpan(int(sp["start_position"]), int(sp["end_position"]), fam, sp["entity_type"], True)
+            for sp in item.get("spans") or []
+            if (fam := PRESIDIO_FORMATTED.get(sp["entity_type"])) is not None
+        ]
+        turns.append(Turn(item["full_text"], gold))
     return turns
 
 

@@ -24,11 +24,12 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from ...spans import PrivacySpan, locate, merge_spans
 from ...taxonomy import PrivacyLevel, level_of
 from ..base import BaseExtractor
-from .patterns import compile_pattern, literal_regex, max_width
+from .patterns import compile_pattern, max_width
 from .text import MatchText
 
 __all__ = ["Finder", "Recognizer", "RuleExtractor", "Scan", "ScanFinder", "Validator"]
@@ -37,8 +38,6 @@ Finder = Callable[[str], Iterable[tuple[int, int]]]
 Validator = Callable[[str], bool]
 
 _FLAGS = re.ASCII | re.IGNORECASE
-# Above this length, recognisers with a known reach scan only near their trigger words.
-LONG_TEXT = 2048
 # Room for the look-ahead at the end of a pattern when a scan stops at a region's end.
 _LOOKAHEAD = 16
 # Widths above this are treated as unbounded (no trigger windows).
@@ -69,15 +68,21 @@ class Scan:
     def digits(self) -> int:
         """How many ASCII digits the folded text has (every digit is ASCII after folding)."""
         if self._digits < 0:
-            self._digits = sum(self.text.count(d) for d in "0123456789")
+            self._digits = sum(map(self.text.count, "0123456789"))
         return self._digits
 
     def has(self, needle: str) -> bool:
-        """Whether the lower-case text contains `needle` (cached per message)."""
+        """Whether the lower-case text contains `needle` (cached per message; the words the
+        extractor's automaton looks for are answered from its one pass)."""
         found = self._has.get(needle)
         if found is None:
             found = self._has[needle] = needle in self.lower
         return found
+
+    def know(self, looked_for: Iterable[str], present: set[str]) -> None:
+        """Record the outcome of a search for many words at once."""
+        self._has.update(dict.fromkeys(looked_for, False))
+        self._has.update(dict.fromkeys(present, True))
 
     def spend(self, units: int = 1) -> bool:
         """Take `units` from the budget; False when it is spent (the caller then fails closed)."""
@@ -89,11 +94,13 @@ class Scan:
 
     def regions(self, triggers: Sequence[str], reach: int) -> list[tuple[int, int]] | None:
         """The stretches within `reach` characters of a trigger word, merged; None when they
-        would cover most of the text anyway (then the whole text is scanned)."""
-        if not self.near_triggers or self.n <= LONG_TEXT:
+        would cover most of the text anyway (then the whole text is scanned). Recognisers whose
+        matches are short next to the message (a code before its key word in a chat message, any
+        key word in a long document) scan only these."""
+        width = 2 * reach + _LOOKAHEAD
+        if not self.near_triggers or self.n < _short_for(reach):
             return None
         lower = self.lower
-        width = 2 * reach + _LOOKAHEAD
         if sum(lower.count(t) for t in triggers) * width >= self.n // 2:
             return None
         spans: list[tuple[int, int]] = []
@@ -113,9 +120,18 @@ class Scan:
         return merged
 
 
+def _short_for(reach: int) -> int:
+    """Below this length a text is scanned whole by a recogniser of this reach: windows around
+    its trigger words would cover it anyway."""
+    return 2 * (2 * reach + _LOOKAHEAD)
+
+
 class ScanFinder:
     """A finder that works on a `Scan` (and so shares its budget); calling it on a plain string
-    still works, as for any finder."""
+    still works, as for any finder. `watch` lists lower-case words it asks `scan.has` about: the
+    extractor looks for them in the same pass as the triggers."""
+
+    watch: tuple[str, ...] = ()
 
     def find(self, scan: Scan) -> Iterator[tuple[int, int]]:
         raise NotImplementedError
@@ -136,8 +152,9 @@ class Recognizer:
     `context_after` is set. `trigger` is a cheap prefilter: the recogniser runs only when one of
     these lower-case substrings occurs in the text; with `trigger_in_match`, every match contains
     one of them, which lets a long text be scanned only around them. `min_digits` skips texts
-    with fewer digits. `rstrip`/`lstrip` trim characters off the span's ends; `not_before` is a
-    pattern that must not end right before the span.
+    with fewer digits. `prefilter` is any other cheap test on the folded text that a match needs
+    (say, five colons for a MAC address). `rstrip`/`lstrip` trim characters off the span's ends;
+    `not_before` is a pattern that must not end right before the span.
     """
 
     name: str
@@ -158,6 +175,7 @@ class Recognizer:
     not_before: str = ""
     description: str = ""
     trigger_in_match: bool = False
+    prefilter: Callable[[str], bool] | None = None
     _regex: re.Pattern[str] | None = field(default=None, init=False, repr=False, compare=False)
     _not_before: re.Pattern[str] | None = field(default=None, init=False, repr=False, compare=False)
     _reach: int | None = field(default=None, init=False, repr=False, compare=False)
@@ -201,7 +219,9 @@ class Recognizer:
         """The prefilters: a trigger word occurs and there are enough digits."""
         if self.trigger and not any(scan.has(t) for t in self.trigger):
             return False
-        return not self.min_digits or scan.digits >= self.min_digits
+        if self.min_digits and scan.digits < self.min_digits:
+            return False
+        return self.prefilter is None or self.prefilter(scan.text)
 
     def candidates(self, folded: str, lowered: str | None = None) -> Iterator[tuple[int, int]]:
         """Spans (start, end) of a folded text that pass every check of this recogniser."""
@@ -209,25 +229,33 @@ class Recognizer:
         if self.applies(scan):
             yield from self.find(scan)
 
-    def find(self, scan: Scan) -> Iterator[tuple[int, int]]:
+    def find(self, scan: Scan) -> Iterable[tuple[int, int]]:
         """Spans in the scan's folded text (prefilters already passed)."""
         if self._regex is None:
-            assert self.finder is not None
-            found = self.finder.find(scan) if isinstance(self.finder, ScanFinder) else self.finder(scan.text)
-            for start, end in found:
-                span = self._checked(scan, start, end)
-                if span is not None:
-                    yield span
-            return
+            return self._from_finder(scan)
         regions = scan.regions(self.trigger, self._reach) if self._reach is not None else None
-        for a, b in regions if regions is not None else ((0, scan.n),):
-            yield from self._scan_regex(scan, self._regex, a, b)
+        if regions is None:
+            # Most recognisers find nothing in most messages: one search, no generator.
+            first = self._regex.search(scan.text)
+            return () if first is None else self._scan_regex(scan, self._regex, 0, scan.n, first)
+        return (span for a, b in regions for span in self._scan_regex(scan, self._regex, a, b))
 
-    def _scan_regex(self, scan: Scan, regex: re.Pattern[str], a: int, b: int) -> Iterator[tuple[int, int]]:
+    def _from_finder(self, scan: Scan) -> Iterator[tuple[int, int]]:
+        assert self.finder is not None
+        found = self.finder.find(scan) if isinstance(self.finder, ScanFinder) else self.finder(scan.text)
+        for start, end in found:
+            span = self._checked(scan, start, end)
+            if span is not None:
+                yield span
+
+    def _scan_regex(
+        self, scan: Scan, regex: re.Pattern[str], a: int, b: int, first: re.Match[str] | None = None
+    ) -> Iterator[tuple[int, int]]:
         text = scan.text
         pos = a
         while pos < b:
-            m = regex.search(text, pos, b)
+            m = first if first is not None else regex.search(text, pos, b)
+            first = None
             if m is None:
                 return
             start, end = m.span(self.group)
@@ -347,7 +375,8 @@ def valid_window(
 # Repeats: a value found once is the same private value wherever else it occurs in the message.
 # --------------------------------------------------------------------------------------------------
 
-_TRIE_CHUNK = 256
+# Up to this many distinct values, each is looked for with str.find.
+_FEW_VALUES = 8
 # Longer values (a private-key block, a long URL) are not searched for again.
 _MAX_REPEAT_LEN = 256
 
@@ -360,7 +389,7 @@ def _standalone(text: str, start: int, end: int) -> bool:
 
 def _repeats(found: Sequence[tuple[int, int, Recognizer]], scan: Scan) -> list[tuple[int, int, Recognizer]]:
     """Other occurrences of values already found ("the OTP is 819-022. I am inputting 819-022
-    now"), in one pass over the text whatever the number of values."""
+    now"); linear in the text however many values there are."""
     values: dict[str, Recognizer] = {}
     for start, end, rec in found:
         value = scan.text[start:end]
@@ -369,14 +398,69 @@ def _repeats(found: Sequence[tuple[int, int, Recognizer]], scan: Scan) -> list[t
     if not values:
         return []
     known = {(s, e) for s, e, _ in found}
+    text = scan.text
+    occurrences: Iterable[tuple[int, str]]
+    if len(values) <= _FEW_VALUES:
+        occurrences = ((pos, value) for value in values for pos in _finds(text, value))
+    else:  # one Aho-Corasick pass, however many values
+        import ahocorasick
+
+        automaton = ahocorasick.Automaton()
+        for value in values:
+            automaton.add_word(value, value)
+        automaton.make_automaton()
+        occurrences = ((last - len(value) + 1, value) for last, value in automaton.iter(text))
     out: list[tuple[int, int, Recognizer]] = []
-    words = sorted(values, key=len, reverse=True)
-    for i in range(0, len(words), _TRIE_CHUNK):
-        for m in literal_regex(words[i : i + _TRIE_CHUNK]).finditer(scan.text):
-            start, end = m.span()
-            if (start, end) not in known and _standalone(scan.text, start, end):
-                out.append((start, end, values[m.group()]))
+    for start, value in occurrences:
+        end = start + len(value)
+        if (start, end) not in known and _standalone(text, start, end):
+            out.append((start, end, values[value]))
     return out
+
+
+def _finds(text: str, value: str) -> Iterator[int]:
+    pos = text.find(value)
+    while pos != -1:
+        yield pos
+        pos = text.find(value, pos + 1)
+
+
+class _TriggerIndex:
+    """Which recognisers a message needs, from one pass over it: every trigger word of every
+    recogniser is looked for at once with an Aho-Corasick automaton (pyahocorasick), instead of
+    each recogniser searching the text for each of its own."""
+
+    def __init__(self, recognizers: Sequence[Recognizer]) -> None:
+        import ahocorasick
+
+        self.always = [i for i, rec in enumerate(recognizers) if not rec.trigger]
+        self.by_trigger: dict[str, list[int]] = {}
+        for i, rec in enumerate(recognizers):
+            for t in rec.trigger:
+                self.by_trigger.setdefault(t, []).append(i)
+        # Words finders ask the scan about (`ScanFinder.watch`) ride along in the same pass.
+        self.watched = frozenset(
+            word for rec in recognizers if isinstance(rec.finder, ScanFinder) for word in rec.finder.watch
+        )
+        self.automaton: Any = None
+        if self.by_trigger or self.watched:
+            self.automaton = ahocorasick.Automaton()
+            for word in {*self.by_trigger, *self.watched}:
+                self.automaton.add_word(word, word)
+            self.automaton.make_automaton()
+
+    def candidates(self, scan: Scan) -> list[int]:
+        """Indices of the recognisers whose trigger occurs in the scan, plus those without
+        triggers, in registration order."""
+        if self.automaton is None:
+            return self.always
+        present = {word for _, word in self.automaton.iter(scan.lower)}
+        if self.watched:
+            scan.know(self.watched, present & self.watched)
+        selected = set(self.always)
+        for word in present:
+            selected.update(self.by_trigger.get(word, ()))
+        return sorted(selected)
 
 
 class RuleExtractor(BaseExtractor):
@@ -401,6 +485,7 @@ class RuleExtractor(BaseExtractor):
         base = list(recognizers) if recognizers is not None else default_recognizers()
         self._recognizers: dict[str, Recognizer] = {}
         self._active: list[Recognizer] | None = None
+        self._index: _TriggerIndex | None = None
         self.near_triggers = True
         for rec in base:
             self.add(rec)
@@ -440,9 +525,13 @@ class RuleExtractor(BaseExtractor):
     @property
     def recognizers(self) -> list[Recognizer]:
         """The active recognisers, in registration order."""
-        if self._active is None:
+        return list(self._plan()[0])
+
+    def _plan(self) -> tuple[list[Recognizer], _TriggerIndex]:
+        if self._active is None or self._index is None:
             self._active = [r for n, r in self._recognizers.items() if n not in self.disabled]
-        return list(self._active)
+            self._index = _TriggerIndex(self._active)
+        return self._active, self._index
 
     def names(self) -> list[str]:
         return [r.name for r in self.recognizers]
@@ -461,11 +550,24 @@ class RuleExtractor(BaseExtractor):
         match = MatchText(text)
         scan = Scan(match, near_triggers=self.near_triggers)
         found: list[tuple[int, int, Recognizer]] = []
-        if self._active is None:
-            self.recognizers  # noqa: B018 - builds the active list
-        for rec in self._active or ():
-            if rec.applies(scan):
-                found.extend((start, end, rec) for start, end in rec.find(scan))
+        active, index = self._plan()
+        folded, n = scan.text, scan.n
+        for i in index.candidates(scan):
+            rec = active[i]
+            if rec.min_digits and scan.digits < rec.min_digits:
+                continue
+            if rec.prefilter is not None and not rec.prefilter(folded):
+                continue
+            regex = rec._regex
+            if regex is not None and (rec._reach is None or n < _short_for(rec._reach)):
+                # The common case, inlined: one search over a short text, usually finding nothing.
+                first = regex.search(folded)
+                if first is None:
+                    continue
+                spans_found: Iterable[tuple[int, int]] = rec._scan_regex(scan, regex, 0, n, first)
+            else:
+                spans_found = rec.find(scan)
+            found.extend((start, end, rec) for start, end in spans_found)
         found.extend(_repeats(found, scan))
         spans: list[PrivacySpan] = []
         for start, end, rec in found:

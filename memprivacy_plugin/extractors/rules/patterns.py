@@ -49,30 +49,33 @@ def _chars_of_in(items: list[tuple[Any, Any]]) -> set[str]:
     return out
 
 
-def _first(seq: Any) -> tuple[set[str], bool]:
-    """(characters a match of the sequence can start with, whether it can match empty)."""
+def _first(seq: Any, cased: bool) -> tuple[set[str], bool]:
+    """(characters a match of the sequence can start with, whether it can match empty); with
+    `cased` (IGNORECASE in force) letters are added in both cases."""
     out: set[str] = set()
     for op, av in seq:
         if op is sre_c.LITERAL:
-            out.add(chr(av))
+            out |= _cases(chr(av), cased)
             return out, False
         if op is sre_c.IN:
-            out |= _chars_of_in(av)
+            out |= {c for ch in _chars_of_in(av) for c in _cases(ch, cased)}
             return out, False
         if op in (sre_c.AT, sre_c.ASSERT, sre_c.ASSERT_NOT):
             continue  # zero width: ignoring it only lets more positions through
         if op is sre_c.SUBPATTERN:
-            chars, nullable = _first(av[-1])
+            _group, add_flags, del_flags, inner = av
+            inner_cased = (cased or bool(add_flags & re.IGNORECASE)) and not del_flags & re.IGNORECASE
+            chars, nullable = _first(inner, inner_cased)
         elif op is sre_c.ATOMIC_GROUP:
-            chars, nullable = _first(av)
+            chars, nullable = _first(av, cased)
         elif op is sre_c.BRANCH:
             chars, nullable = set(), False
             for branch in av[1]:
-                c, n = _first(branch)
+                c, n = _first(branch, cased)
                 chars |= c
                 nullable = nullable or n
         elif op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT, getattr(sre_c, "POSSESSIVE_REPEAT", None)):
-            chars, nullable = _first(av[2])
+            chars, nullable = _first(av[2], cased)
             nullable = nullable or av[0] == 0
         else:  # ANY, NOT_LITERAL, group references, conditionals
             raise _Unknown
@@ -82,17 +85,22 @@ def _first(seq: Any) -> tuple[set[str], bool]:
     return out, True
 
 
+def _cases(ch: str, cased: bool) -> set[str]:
+    if not cased:
+        return {ch}
+    return {c for c in (ch, ch.lower(), ch.upper()) if len(c) == 1}
+
+
 def first_chars(pattern: str, flags: int = FLAGS) -> frozenset[str] | None:
-    """The characters a match of `pattern` can start with (both cases of letters), or None when
-    they cannot be told or are too many to help."""
+    """The characters a match of `pattern` can start with (both cases of letters where the
+    pattern ignores case), or None when they cannot be told or are too many to help."""
     try:
-        chars, nullable = _first(sre_parse.parse(pattern, flags))
+        chars, nullable = _first(sre_parse.parse(pattern, flags), bool(flags & re.IGNORECASE))
     except (_Unknown, re.error, RecursionError):
         return None
     if nullable:
         return None
-    cased = {c for ch in chars for c in (ch, ch.lower(), ch.upper()) if len(c) == 1}
-    return frozenset(cased) if len(cased) <= _MAX_FIRST else None
+    return frozenset(chars) if len(chars) <= _MAX_FIRST else None
 
 
 def max_width(regex: re.Pattern[str]) -> int | None:

@@ -30,6 +30,12 @@ _INVISIBLE_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")
 _KEPT_CONTROLS = frozenset("\t\n\r\x0b\x0c")
 _ASCII_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 
+# Characters that never change: printable ASCII, tabs and newlines, CJK ideographs, and the CJK
+# punctuation and quotes Chinese text is full of. Only the others are looked at.
+_MAYBE_FOLDED = re.compile(
+    "[^\t\n\r\x20-\x7e\u4e00-\u9fff\u3001\u3002\u3008-\u3011\u2018\u2019\u201c\u201d\u2026]"
+)
+
 # Full-width ASCII (U+FF01..U+FF5E) to ASCII and the ideographic space to a space.
 _WIDTH_FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
@@ -80,7 +86,7 @@ class MatchText:
         else:
             table: dict[int, str] = {}
             dropped: list[str] = []
-            for ch in set(original):
+            for ch in set(_MAYBE_FOLDED.findall(original)):
                 folded = fold_char(ch)
                 if folded is not None:
                     table[ord(ch)] = folded

@@ -13,16 +13,41 @@ _STREET_WORDS = (
     r"Parkway|Pkwy|Highway|Hwy|Square|Sq|Crescent|Close|Gardens|Row|Alley|Circle|Trail"
 )
 _NAME_WORD = r"[A-ZÀ-Þ][A-Za-zÀ-ÿ'\-]{1,20}"
-_STREET = (
+# "2437 Main St", "14 Seaview Avenue"
+_STREET = rf"(?-i:(?<![\dA-Za-z])\d{{1,6}}[A-Za-z]? (?:{_NAME_WORD} ){{1,3}}(?:{_STREET_WORDS})\b\.?)"
+_ROMANCE_WORDS: tuple[str, ...] = (
+    "Rue",
+    "Rua",
+    "Avenida",
+    "Avenue",
+    "Av.",
+    "Via",
+    "Viale",
+    "Calle",
+    "Carrer",
+    "Strada",
+)
+_ROMANCE_WORDS += ("Piazza", "Plaza", "Praça", "Largo")
+_COMPOUND_ENDINGS: tuple[str, ...] = (
+    "strasse",
+    "straße",
+    "gasse",
+    "weg",
+    "allee",
+    "platz",
+    "gatan",
+    "vägen",
+    "gata",
+    "vej",
+)
+_COMPOUND_ENDINGS += ("gade", "katu", "tie", "laan", "straat", "plein", "veien", "gaten", "utca")
+_STREET_NAME_FIRST = (
     r"(?-i:"
-    # "2437 Main St", "14 Seaview Avenue"
-    rf"(?<![\dA-Za-z])\d{{1,6}}[A-Za-z]? (?:{_NAME_WORD} ){{1,3}}(?:{_STREET_WORDS})\b\.?"
     # "Rua do Arenque 1634", "Avenida Pedro Ulisses 888", "Via Franscini 71"
-    r"|(?<![A-Za-z])(?:Rue|Rua|Avenida|Avenue|Av\.|Via|Viale|Calle|Carrer|Strada|Piazza|Plaza|Praça|Largo)"
+    rf"(?<![A-Za-z])(?:{'|'.join(w.replace('.', '[.]') for w in _ROMANCE_WORDS)})"
     r"(?: (?:d[aeiou]s?|de la|del|di|du|des|[A-ZÀ-Þ][A-Za-zÀ-ÿ'\-]{1,20})){1,5} \d{1,5}[a-z]?(?![\d])"
     # "Strickstrasse 61", "Nybyvägen 65", "Kiannonkatu 98", "Søndergade 52"
-    r"|(?<![A-Za-zÀ-ÿ])[A-ZÀ-Þ][a-zà-ÿ]{1,20}(?:strasse|straße|gasse|weg|allee|platz|gatan|vägen|gata|"
-    r"vej|gade|katu|tie|laan|straat|plein|veien|gaten|utca) \d{1,5}[a-z]?(?![\d])"
+    rf"|(?<![A-Za-zÀ-ÿ])[A-ZÀ-Þ][a-zà-ÿ]{{1,20}}(?:{'|'.join(_COMPOUND_ENDINGS)}) \d{{1,5}}[a-z]?(?![\d])"
     r")"
 )
 
@@ -69,6 +94,16 @@ def contact_recognizers() -> list[Recognizer]:
             pattern=_STREET,
             score=0.8,
             min_digits=1,
-            description="house number and street name ('2437 Main St', 'Rua do Arenque 1634')",
+            description="house number, street name and street word ('2437 Main St')",
+        ),
+        Recognizer(
+            "street_name_number",
+            "Detailed Address",
+            pattern=_STREET_NAME_FIRST,
+            score=0.8,
+            min_digits=1,
+            trigger=tuple(w.lower() for w in _ROMANCE_WORDS) + _COMPOUND_ENDINGS,
+            trigger_in_match=True,
+            description="street name, then house number ('Rua do Arenque 1634', 'Strickstrasse 61')",
         ),
     ]

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import repeat
 
-from ..engine import Recognizer
+from ..engine import Recognizer, Scan, ScanFinder
 from ..validators import (
     bip39_chinese,
     bip39_phrase_ok,
@@ -58,28 +59,44 @@ _WITH_CONTEXT = 6
 _CONTEXT_REACH = 80
 
 
-def _seed_phrases(text: str) -> Iterator[tuple[int, int]]:
+class _SeedPhrases(ScanFinder):
     """Streaks of BIP-39 words: 6 or more after a seed-phrase word; anywhere else, a whole
     mnemonic whose checksum holds (prose made of list words almost never has one)."""
-    lower = text.lower()
-    near = sorted((pos, pos + len(k) + _CONTEXT_REACH) for k in _SEED_CONTEXT for pos in _positions(lower, k))
-    runs = [(m, _FULL_PHRASE) for m in _WORD_RUN.finditer(text)]
-    for start, end in near:
-        runs += [(m, _WITH_CONTEXT) for m in _SHORT_RUN.finditer(text, start, min(len(text), end + 400))]
-        runs += [(m, _WITH_CONTEXT) for m in _HAN_SHORT.finditer(text, start, min(len(text), end + 400))]
-    runs += [(m, _FULL_PHRASE) for m in _HAN_RUN.finditer(text)]
-    seen: set[tuple[int, int]] = set()
-    for run, need in runs:
-        vocabulary = bip39_chinese() if run.re in (_HAN_RUN, _HAN_SHORT) else bip39_words()
-        streak: list[re.Match[str]] = []
-        for word in _WORD.finditer(text, run.start(), run.end()):
-            if word.group().lower() in vocabulary:
-                streak.append(word)
-                continue
+
+    watch = _SEED_CONTEXT
+
+    def find(self, scan: Scan) -> Iterator[tuple[int, int]]:
+        text = scan.text
+        context = [word for word in _SEED_CONTEXT if scan.has(word)]
+        need = _WITH_CONTEXT if context else _FULL_PHRASE
+        latin = _longest_streak(scan.lower, need) >= need
+        han = not text.isascii() and sum(text.count(c) for c in " ,，、") >= need - 1
+        if not (latin or han):  # the common case, found without a regex
+            return
+        runs = [(m, _FULL_PHRASE) for m in _WORD_RUN.finditer(text)] if latin else []
+        if han:
+            runs += [(m, _FULL_PHRASE) for m in _HAN_RUN.finditer(text)]
+        for word in context:
+            for pos in _positions(scan.lower, word):
+                start, end = pos, min(len(text), pos + len(word) + _CONTEXT_REACH + 400)
+                if latin:
+                    runs += [(m, _WITH_CONTEXT) for m in _SHORT_RUN.finditer(text, start, end)]
+                if han:
+                    runs += [(m, _WITH_CONTEXT) for m in _HAN_SHORT.finditer(text, start, end)]
+        if not runs:
+            return
+        seen: set[tuple[int, int]] = set()
+        for run, need in runs:
+            vocabulary = bip39_chinese() if run.re in (_HAN_RUN, _HAN_SHORT) else bip39_words()
+            streak: list[re.Match[str]] = []
+            for word_match in _WORD.finditer(text, run.start(), run.end()):
+                if word_match.group().lower() in vocabulary:
+                    streak.append(word_match)
+                    continue
+                seen.update(_phrase(streak, need))
+                streak = []
             seen.update(_phrase(streak, need))
-            streak = []
-        seen.update(_phrase(streak, need))
-    yield from sorted(seen)
+        yield from sorted(seen)
 
 
 def _phrase(streak: list[re.Match[str]], need: int) -> list[tuple[int, int]]:
@@ -95,6 +112,24 @@ def _phrase(streak: list[re.Match[str]], need: int) -> list[tuple[int, int]]:
         if bip39_phrase_ok([w.group() for w in streak[a:b]]):
             return [(streak[a].start(), streak[b - 1].end())]
     return []
+
+
+def _longest_streak(lower: str, need: int) -> int:
+    """The longest run of list words (punctuation at their edges and list numbering such as "3."
+    ignored): a cheap upper bound on the words of any phrase the regex can find. Every step runs
+    in C (set intersection, map, filter, bytes.split): this is computed for every message."""
+    vocabulary = bip39_words()
+    tokens = lower.replace(",", " ").split()
+    # A phrase of n words has nearly always more than n - 3 distinct ones, and ordinary
+    # messages rarely have that many list words at all.
+    if len(vocabulary.intersection(tokens)) < need - 2:
+        return 0
+    words = filter(None, map(str.strip, tokens, repeat(_EDGE_PUNCTUATION)))
+    flags = bytes(map(vocabulary.__contains__, words))
+    return max(map(len, flags.split(b"\0")))
+
+
+_EDGE_PUNCTUATION = ".;:!?\"'()[]*-•、0123456789"
 
 
 def _positions(lower: str, word: str) -> Iterator[int]:
@@ -121,7 +156,7 @@ def crypto_recognizers() -> list[Recognizer]:
         Recognizer(
             "seed_phrase",
             "Private Key",
-            finder=_seed_phrases,
+            finder=_SeedPhrases(),
             score=0.95,
             description="BIP-39 seed phrases (mnemonic's word lists): a mnemonic with a valid checksum, "
             "or 6+ list words after a seed word",

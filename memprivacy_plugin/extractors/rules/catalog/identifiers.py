@@ -3,6 +3,9 @@ MAC addresses, IMEIs, device IDs and serial numbers (PL2)."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+
 from ..engine import Recognizer
 from ..validators import cn_resident_id_ok, id_value_ok, imei_ok, ip_ok, mac_ok, not_placeholder, stdnum_check
 from ._keyed import ID_VALUE, keyed
@@ -33,6 +36,23 @@ _ID_WORDS = (
     r"social security (?:number|no\.?)",
     r"tax[ _-]?id",
 )
+# Substrings one of which every ID key word contains: a bare "id" would run the recogniser on
+# nearly every English message ("did", "provide").
+_ID_TRIGGERS: tuple[str, ...] = (
+    "身份证",
+    "证件",
+    "驾",
+    "社保",
+    "identity",
+    "id number",
+    "id no",
+    "id num",
+    "idnum",
+    "idno",
+)
+_ID_TRIGGERS += ("id card", "idcard", "id-", "id_", "national id", "citizen id", "dl number", "dl no")
+_ID_TRIGGERS += ("dl num", "dlnum", "dlno", "dl#", "dl #", "dl-", "dl_", "licen", "ssn", "social security")
+_ID_TRIGGERS += ("tax id", "taxid", "tax-id", "tax_id")
 _IMEI_WORDS = ("imei", "meid", "串号", "设备号", "device id", "serial")
 # Words that announce a device's own identifier or serial number.
 _DEVICE_WORDS = (
@@ -57,6 +77,19 @@ _DEVICE_WORDS = (
     r"hwid",
     r"machine[ _-]?id",
 )
+_DEVICE_TRIGGERS: tuple[str, ...] = (
+    "序列号",
+    "设备",
+    "sn",
+    "机器码",
+    "硬件",
+    "serial",
+    "s/n",
+    "udid",
+    "device",
+    "android",
+)
+_DEVICE_TRIGGERS += ("advertising", "idf", "hardware", "hwid", "machine")
 # A device value has a digit: without one the pattern would take the "is" of "serial number is
 # C02XK1JHJG5H" for the value and never reach the real one.
 _DEVICE_VALUE = r"(?=[A-Za-z0-9\-:]{0,200}\d)[A-Za-z0-9]{2,40}(?:[\-:][A-Za-z0-9]{2,20}){0,7}"
@@ -81,6 +114,24 @@ _HEX_LABEL_COLON = (
 
 # Ages 1-120, not part of a longer number.
 _AGE = r"(?:1[01]\d|120|[1-9]\d|[1-9])(?!\d)"
+
+
+def _mac_separators(text: str) -> bool:
+    """A MAC address needs five colons or five dashes."""
+    return text.count(":") >= 5 or text.count("-") >= 5
+
+
+# Matched from its first dot (regex scanning stops only at dots, not at every hex letter of
+# prose); the four hex digits before it are read by the look-behind.
+_DOTTED_MAC = re.compile(
+    r"\.(?<=(?<![0-9A-Za-z.:\-])(?P<head>[0-9a-f]{4})\.)[0-9a-f]{4}\.[0-9a-f]{4}(?![0-9A-Za-z.:\-])",
+    re.ASCII | re.IGNORECASE,
+)
+
+
+def _dotted_macs(text: str) -> Iterator[tuple[int, int]]:
+    for m in _DOTTED_MAC.finditer(text):
+        yield m.start("head"), m.end()
 
 
 def identifier_recognizers() -> list[Recognizer]:
@@ -119,7 +170,7 @@ def identifier_recognizers() -> list[Recognizer]:
             rf"(?:{_ID_GROUPED}|{ID_VALUE})",
             validator=id_value_ok,
             score=0.88,
-            trigger=("身份证", "证件", "驾", "社保", "id", "dl", "licen", "ssn", "social security"),
+            trigger=_ID_TRIGGERS,
         ),
         # Ages: "62-year-old", "79 years old", "41 y/o", "68岁", "age 70", "at the age of 66",
         # "just turned 35". A number alone ("when he was 78") is too ambiguous.
@@ -171,16 +222,26 @@ def identifier_recognizers() -> list[Recognizer]:
             score=0.9,
             trigger=(":",),
             trigger_in_match=True,
+            prefilter=lambda text: text.count(":") >= 2,
             description="IPv6 addresses via ipaddress",
         ),
         Recognizer(
             "mac_address",
             "Network Identifier",
-            pattern=_HEX_LABEL_COLON + r"(?:[0-9a-f]{2}([:\-])[0-9a-f]{2}(?:\1[0-9a-f]{2}){4}|"
-            r"[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4})(?![0-9A-Za-z:\-])",
+            pattern=_HEX_LABEL_COLON + r"[0-9a-f]{2}([:\-])[0-9a-f]{2}(?:\1[0-9a-f]{2}){4}(?![0-9A-Za-z:\-])",
             validator=mac_ok,
             score=0.9,
-            description="MAC addresses (colon, dash or Cisco dotted form)",
+            prefilter=_mac_separators,
+            description="MAC addresses (colon or dash form)",
+        ),
+        Recognizer(
+            "mac_dotted",
+            "Network Identifier",
+            finder=_dotted_macs,
+            validator=mac_ok,
+            score=0.9,
+            prefilter=lambda text: text.count(".") >= 2,
+            description="MAC addresses in Cisco's dotted form (0123.4567.89ab)",
         ),
         keyed(
             "mac_keyword",
@@ -210,7 +271,7 @@ def identifier_recognizers() -> list[Recognizer]:
             validator=_device_id_ok,
             score=0.85,
             rstrip="-:",
-            trigger=("序列号", "设备", "sn", "机器码", "硬件", "serial", "s/n", "udid", "id", "idf", "hwid"),
+            trigger=_DEVICE_TRIGGERS,
             description="a device ID or serial number after its key word (S/N, UDID, 序列号, ...)",
         ),
     ]

@@ -397,7 +397,7 @@ def secret_recognizers() -> list[Recognizer]:
         Recognizer(
             "secret_assignment",
             "Key",
-            pattern=r"\b[a-z0-9_]{0,40}(?:api_?key|secret(?:_key)?|access_?key|auth_?key|private_?key|"
+            pattern=r"(?:api_?key|secret(?:_key)?|access_?key|auth_?key|private_?key|"
             r"client_secret)[a-z0-9_]{0,20}[\"']?[ \t]{0,4}[=:][ \t]{0,4}[\"']?(?P<value>[^\s\"'`,;]{4,400})",
             group="value",
             validator=assigned_secret_ok,
@@ -405,12 +405,13 @@ def secret_recognizers() -> list[Recognizer]:
             rstrip=".)]}>",
             trigger=("key", "secret"),
             trigger_in_match=True,
+            # The name may carry any prefix (MY_API_KEY=...): matching starts at the key word.
             description="KEY=value / api_key: value assignments",
         ),
         Recognizer(
             "token_assignment",
             "Token",
-            pattern=r"\b[a-z0-9_]{0,40}(?:token|session_?id|cookie)[a-z0-9_]{0,20}"
+            pattern=r"(?:token|session_?id|cookie)[a-z0-9_]{0,20}"
             r"[\"']?[ \t]{0,4}[=:][ \t]{0,4}"
             r"[\"']?(?P<value>[^\s\"'`,;]{8,400})",
             group="value",
@@ -424,7 +425,7 @@ def secret_recognizers() -> list[Recognizer]:
         Recognizer(
             "password_assignment",
             "Password",
-            pattern=r"\b[a-z0-9_]{0,40}(?:password|passwd|pwd)[a-z0-9_]{0,20}[\"']?[ \t]{0,4}[=:][ \t]{0,4}"
+            pattern=r"(?:password|passwd|pwd)[a-z0-9_]{0,20}[\"']?[ \t]{0,4}[=:][ \t]{0,4}"
             r"[\"']?(?P<value>[^\s\"'`,;]{3,200})",
             group="value",
             validator=assigned_secret_ok,
