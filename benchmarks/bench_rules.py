@@ -15,7 +15,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks._rules_eval import dataset_paths, evaluate, load_turns, markdown_table
+from benchmarks._rules_eval import (
+    Report,
+    dataset_paths,
+    evaluate,
+    load_presidio_turns,
+    load_turns,
+    markdown_table,
+)
 from memprivacy_plugin.extractors.rules import RuleExtractor
 
 
@@ -34,6 +41,22 @@ def main(argv: list[str] | None = None) -> int:
     report = evaluate(lambda t: extractor.extract(t), turns)
     print(f"{len(turns)} user turns from {', '.join(p.name for p in paths)}\n")
     print(markdown_table(report))
+    presidio = load_presidio_turns()
+    if presidio:
+        presidio_report = evaluate(lambda t: extractor.extract(t), presidio)
+        print(f"\n{len(presidio)} texts of Presidio's synthetic set (its formatted entity types)\n")
+        print(markdown_table(presidio_report))
+        both = Report()
+        for part in (report, presidio_report):
+            for fam, c in part.families.items():
+                into = both.families.setdefault(fam, type(c)())
+                into.gold, into.found = into.gold + c.gold, into.found + c.found
+                into.pred, into.correct = into.pred + c.pred, into.correct + c.correct
+        total = both.total()
+        print(
+            f"\nall formatted types of ../shared/data: recall {total.recall:.3f} "
+            f"({total.found}/{total.gold}), precision {total.precision:.3f} ({total.correct}/{total.pred})"
+        )
 
     texts = [t.text for t in turns]
     for text in texts:  # warm-up

@@ -15,11 +15,12 @@ from __future__ import annotations
 import asyncio
 import re
 from collections import Counter
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ._data import data_keys, leaf_text, leaves, like, map_leaves, restore_leaf
 from ._runner import (
     DEFAULT_TIMEOUT,
     INLINE_LIMIT,
@@ -508,12 +509,12 @@ class PrivacyGuard:
         any depth); dict keys themselves are never changed. All strings go through one batched
         extraction (see `protect_batch` for its time bound)."""
         wanted = set(keys) if keys is not None else None
-        found = [_leaf_text(leaf) for leaf in _leaves(data, wanted)]
+        found = [leaf_text(leaf) for leaf in leaves(data, wanted)]
         if not found:
-            return _map_leaves(data, wanted, lambda leaf: leaf)
+            return map_leaves(data, wanted, lambda leaf: leaf)
         results = self.protect_batch(found, user_id=user_id, user_name=user_name, namespace=namespace)
         protected = iter(r.text for r in results)
-        return _map_leaves(data, wanted, lambda leaf: _like(leaf, next(protected)))
+        return map_leaves(data, wanted, lambda leaf: like(leaf, next(protected)))
 
     async def aprotect_data(
         self,
@@ -526,29 +527,29 @@ class PrivacyGuard:
     ) -> Any:
         """`protect_data` for coroutines."""
         wanted = set(keys) if keys is not None else None
-        found = [_leaf_text(leaf) for leaf in _leaves(data, wanted)]
+        found = [leaf_text(leaf) for leaf in leaves(data, wanted)]
         if not found:
-            return _map_leaves(data, wanted, lambda leaf: leaf)
+            return map_leaves(data, wanted, lambda leaf: leaf)
         results = await self.aprotect_batch(found, user_id=user_id, user_name=user_name, namespace=namespace)
         protected = iter(r.text for r in results)
-        return _map_leaves(data, wanted, lambda leaf: _like(leaf, next(protected)))
+        return map_leaves(data, wanted, lambda leaf: like(leaf, next(protected)))
 
     def restore_data(self, data: Any, *, user_id: str, namespace: str | None = None) -> Any:
         """`restore` every string inside JSON-like data; one vault lookup for all of them."""
         _check_scope(user_id, namespace)
-        keys = _data_keys(data)
+        keys = data_keys(data)
         if not keys:
-            return _map_leaves(data, None, lambda leaf: leaf)
+            return map_leaves(data, None, lambda leaf: leaf)
         values = self.vault.lookup(user_id, keys, namespace=namespace)
-        return _map_leaves(data, None, lambda leaf: _restore_leaf(leaf, values))
+        return map_leaves(data, None, lambda leaf: restore_leaf(leaf, values))
 
     async def arestore_data(self, data: Any, *, user_id: str, namespace: str | None = None) -> Any:
         _check_scope(user_id, namespace)
-        keys = _data_keys(data)
+        keys = data_keys(data)
         if not keys:
-            return _map_leaves(data, None, lambda leaf: leaf)
+            return map_leaves(data, None, lambda leaf: leaf)
         values = await self.vault.alookup(user_id, keys, namespace=namespace)
-        return _map_leaves(data, None, lambda leaf: _restore_leaf(leaf, values))
+        return map_leaves(data, None, lambda leaf: restore_leaf(leaf, values))
 
     # -- restore -------------------------------------------------------------------------------
 
@@ -614,136 +615,6 @@ class PrivacyGuard:
         close = getattr(self.vault, "close", None)
         if callable(close):
             close()
-
-
-# -- JSON-like data, walked without recursion ---------------------------------------------------
-
-_Leaf = str | bytes | bytearray | memoryview
-_LEAF_TYPES = (str, bytes, bytearray, memoryview)
-_CONTAINERS = (Mapping, list, tuple, set, frozenset)
-_END: Any = object()
-
-
-class _Frame:
-    """A container being copied: its items still to visit and the copy built so far."""
-
-    __slots__ = ("ident", "items", "key", "kind", "on", "out")
-
-    def __init__(self, node: Any, on: bool) -> None:
-        self.ident = id(node)
-        self.on = on
-        self.key: Any = None
-        self.kind: type[Any] = (
-            dict
-            if isinstance(node, Mapping)
-            else frozenset
-            if isinstance(node, frozenset)
-            else set
-            if isinstance(node, set)
-            else tuple
-            if isinstance(node, tuple)
-            else list
-        )
-        self.items: Iterator[Any] = iter(node.items() if self.kind is dict else node)
-        self.out: Any = {} if self.kind is dict else []
-
-    def add(self, value: Any) -> None:
-        if self.kind is dict:
-            self.out[self.key] = value
-        else:
-            self.out.append(value)
-
-    def close(self) -> Any:
-        return self.out if self.kind is dict or self.kind is list else self.kind(self.out)
-
-
-def _map_leaves(data: Any, keys: set[str] | None, replace: Callable[[_Leaf], Any]) -> Any:
-    """A copy of `data` in which each selected leaf (a str or bytes-like value: every one when
-    `keys` is None, else those under a dict key in `keys`, at any depth) is `replace(leaf)`.
-    Leaves are visited depth first in order, the same order for every call on the same data.
-    Mappings become dicts, lists lists, tuples tuples, sets and frozensets the same; anything
-    else is kept as is. Iterative, so any depth works; data that contains itself is refused."""
-    on = keys is None
-    if isinstance(data, _LEAF_TYPES):
-        return replace(data) if on else data
-    if not isinstance(data, _CONTAINERS):
-        return data
-    stack = [_Frame(data, on)]
-    open_ids = {id(data)}
-    while True:
-        frame = stack[-1]
-        item = next(frame.items, _END)
-        if item is _END:
-            stack.pop()
-            open_ids.discard(frame.ident)
-            value = frame.close()
-            if not stack:
-                return value
-            stack[-1].add(value)
-            continue
-        if frame.kind is dict:
-            frame.key, child = item
-            on = frame.on or (keys is not None and frame.key in keys)
-        else:
-            child, on = item, frame.on
-        if isinstance(child, _LEAF_TYPES):
-            frame.add(replace(child) if on else child)
-        elif isinstance(child, _CONTAINERS):
-            if id(child) in open_ids:
-                raise ConfigError("the data contains itself (a reference cycle); it cannot be protected")
-            open_ids.add(id(child))
-            stack.append(_Frame(child, on))
-        else:
-            frame.add(child)
-
-
-def _leaves(data: Any, keys: set[str] | None) -> list[_Leaf]:
-    """The selected leaves of `data`, in the order `_map_leaves` replaces them."""
-    found: list[_Leaf] = []
-
-    def collect(leaf: _Leaf) -> _Leaf:
-        found.append(leaf)
-        return leaf
-
-    _map_leaves(data, keys, collect)
-    return found
-
-
-def _leaf_text(leaf: _Leaf) -> str:
-    if isinstance(leaf, str):
-        return leaf
-    data = bytes(leaf)
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass  # raised below, outside this block: the decode error holds the bytes
-    raise ConfigError(
-        "the data holds bytes that are not UTF-8 text; they cannot be checked for private data, "
-        "so nothing was sent (fail closed): decode them first"
-    )
-
-
-def _like(leaf: _Leaf, text: str) -> _Leaf:
-    """`text` in the type of `leaf`: str, or bytes (bytearray for a bytearray)."""
-    if isinstance(leaf, str):
-        return text
-    data = text.encode("utf-8", "surrogateescape")
-    return bytearray(data) if isinstance(leaf, bytearray) else data
-
-
-def _data_keys(data: Any) -> set[str]:
-    keys: set[str] = set()
-    for leaf in _leaves(data, None):
-        text = leaf if isinstance(leaf, str) else bytes(leaf).decode("utf-8", "surrogateescape")
-        if "<" in text or "&" in text:
-            keys |= placeholder_keys(text)
-    return keys
-
-
-def _restore_leaf(leaf: _Leaf, values: Mapping[str, str]) -> _Leaf:
-    # Bytes that are not UTF-8 are restored around their undecodable bytes, which stay as they were.
-    text = leaf if isinstance(leaf, str) else bytes(leaf).decode("utf-8", "surrogateescape")
-    return _like(leaf, restore_text(text, lambda _keys: values))
 
 
 # -- checks ------------------------------------------------------------------------------------

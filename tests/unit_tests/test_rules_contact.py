@@ -155,15 +155,10 @@ def test_adjacent_numbers_are_each_found(rules: RuleExtractor) -> None:
     ]
 
 
-# Gaps in phones.py (owned by another engineer): each test fails today and must start passing
-# once the finder is fixed (strict xfail).
+# Gaps the phone finder once had: numbers joined by a slash, a phone carved out of a card-shaped
+# run, a national number after "my number is".
 
 
-@pytest.mark.xfail(
-    reason="phones.py: a run cannot start right after '/' (_RUN's look-behind), so the second of two "
-    "numbers joined by a slash is never read",
-    strict=True,
-)
 def test_numbers_joined_by_a_slash(rules: RuleExtractor) -> None:
     text = "电话：138-0013-8000/139-1234-5678"
     assert [s.text for s in spans_of(rules, text) if s.privacy_type == PHONE] == [
@@ -172,19 +167,9 @@ def test_numbers_joined_by_a_slash(rules: RuleExtractor) -> None:
     ]
 
 
-@pytest.mark.xfail(
-    reason="phones.py: with a context word, a window of the last groups of a card-shaped 4-4-4-4 run "
-    "is taken for a Chinese landline number",
-    strict=True,
-)
 def test_no_phone_inside_a_card_shaped_run(contact_only: RuleExtractor) -> None:
     assert spans_of(contact_only, "the number is 4532 0188 9034 7120") == []
 
 
-@pytest.mark.xfail(
-    reason="phones.py: after 'my number is' only CN, US and GB are tried, and 'my number' is not a "
-    "phone label, so an Australian mobile in national format is missed",
-    strict=True,
-)
 def test_national_number_after_my_number(rules: RuleExtractor) -> None:
     assert_found(rules, "my number is 0412 345 678", PHONE, "0412 345 678", PrivacyLevel.PL2)

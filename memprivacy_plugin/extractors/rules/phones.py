@@ -24,8 +24,10 @@ from .engine import Scan, ScanFinder
 
 __all__ = ["PhoneFinder", "phone_module"]
 
+# A run may follow a slash ("138-0013-8000/139-1234-5678"): a date's digits after a slash never
+# reach seven in one run.
 _RUN = re.compile(
-    r"(?<![0-9A-Za-z_+\-./])(?:(?:\+|00)\s?)?\(?\d(?:[ \-.()]{0,2}\d)*"
+    r"(?<![0-9A-Za-z_+\-.])(?:(?:\+|00)\s?)?\(?\d(?:[ \-.()]{0,2}\d)*"
     r"(?P<ext>\s?(?:x|ext\.?)\s?\d{1,5})?",
     re.ASCII | re.IGNORECASE,
 )
@@ -38,6 +40,7 @@ _MAX_GROUPS = 7
 _LABEL_BEFORE = re.compile(
     r"(?:phone|mobile|cell(?:phone)?|tel(?:ephone)?|fax|desk|landline|whatsapp|"
     r"(?:call|text|reach|ring|contact) me (?:at|on)|answering at|messages to|"
+    r"(?:my|his|her|their|our|your) (?:new |old |work |home |personal )?number|"
     r"电话|手机|座机|联系方式)(?: number)?(?: is)?[\s:：#.\-]{0,4}\(?$",
     re.IGNORECASE,
 )
@@ -46,6 +49,8 @@ _NOT_A_PHONE = re.compile(
     r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|\d{1,3}(?:\.\d{1,3}){3}|\d{3}-\d{2}-\d{4}",
     re.ASCII,
 )
+# A run written like a card number (4-4-4-4, 4-6-5) is one, not a phone with a prefix.
+_CARD_SHAPED = re.compile(r"\d{4}([ \-])\d{4}\1\d{4}\1\d{4}(?:\1\d{3})?|\d{4}([ \-])\d{6}\2\d{4,5}", re.ASCII)
 _NANP_FORMAT = re.compile(r"(?:\+?1[ \-.]?)?(?:\(\d{3}\)\s?|\d{3}[ \-.])\d{3}[ \-.]\d{4}", re.ASCII)
 _NANP_AREA = re.compile(r"^(?:\+?1[ \-.]?)?\(?[2-9](?!00|11)\d\d", re.ASCII)
 _CN_MOBILE = re.compile(r"(?:\+?86[ \-]?)?1[3-9]\d(?:[ \-]?\d{4}){2}", re.ASCII)
@@ -110,7 +115,7 @@ class PhoneFinder(ScanFinder):
                     groups.pop()
                     main_end = groups[-1][1] if groups else run.start()
             last_end = -1
-            if sum(e - s for s, e in groups) >= 7:
+            if sum(e - s for s, e in groups) >= 7 and not _CARD_SHAPED.fullmatch(text, run.start(), main_end):
                 for span in self._read_run(pn, scan, run, groups, main_end):
                     last_end = span[1]
                     yield span

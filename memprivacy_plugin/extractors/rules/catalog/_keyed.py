@@ -28,9 +28,9 @@ __all__ = [
 
 # Quotes, brackets, colons and markdown between a key word and its value, then optionally a
 # spaced dash ("the code - 90412", "PIN -- 4482"; "code -1" is not a dash).
-FILL = r"""[\s"'`*“”‘’「」（()）\[\]#:=,，、…]{0,8}(?:(?<=\s)-{1,2}\s[\s"'`*]{0,3})?"""
+FILL = r"""[\s"'`*“”‘’「」（()）\[\]#:=,，、…_]{0,8}(?:(?<=\s)-{1,2}\s[\s"'`*]{0,3})?"""
 # "is" may touch the value when an invisible character stood between them ("PIN is\u200b0001").
-GAP = r"""[^\n。！？!?；;{x}]{{0,48}}?(?:\b(?:is|was|are|reads|says|as|ist)(?![A-Za-z])|是|为|[:：=])"""
+GAP = r"""[^\n。！？!?；;{x}]{{0,64}}?(?:\b(?:is|was|are|reads|says|as|ist|like)(?![A-Za-z])|是|为|[:：=])"""
 END = r"(?![0-9A-Za-z_@])"
 # "尾号为0780" / "ending in 0780" is the tail of some other number, not the announced value.
 NOT_AFTER_TAIL = r"尾号[为是]?|ending (?:in|with)|last (?:4|four) digits(?: are| is)?"

@@ -41,11 +41,22 @@ _CARD_WORDS = (
     r"unionpay",
     r"jcb",
     r"diners(?: club)?",
+    r"cc",
+    r"maestro",
 )
 # "收款账户：招商银行 6225 ...": the bank's name may stand between the key word and the number.
 _BANK_NAME = r"(?:[\u4e00-\u9fff]{1,12}(?:银行|信用社|分行|支行)[ ,，:：]{0,3})?"
-# Card-shaped digits: 4-4-4-4(-1..3), the 4-6-5/4-6-4 of Amex and Diners, or 13-19 in a row.
-_CARD_SHAPE = r"(?:\d{4}(?:[ \-]\d{4}){3}(?:[ \-]\d{3})?|\d{4}[ \-]\d{6}[ \-]\d{4,5}|\d{13,19})(?![\d])"
+# Card-shaped digits: 4-4-4-4(-3), the 4-6-5/4-6-4 of Amex and Diners, or 12-19 in a row
+# (Maestro cards have 12).
+_GROUPED_CARD = r"\d{4}(?:[ \-]\d{4}){3}(?:[ \-]\d{3})?|\d{4}[ \-]\d{6}[ \-]\d{4,5}"
+_CARD_SHAPE = rf"(?:{_GROUPED_CARD}|\d{{12,19}})(?![\d])"
+# Card words as plain substrings, for a card-shaped number anywhere in the same sentence.
+_CARD_CONTEXT = ("card", "visa", "mastercard", "amex", "信用卡", "银行卡", "借记卡", "卡号", "储蓄卡")
+
+
+def _not_one_digit(value: str) -> bool:
+    """Not a stand-in such as 0000 0000 0000 0000 (test cards such as 4111 1111 1111 1111 pass)."""
+    return len({c for c in value if c.isdigit()}) > 1
 
 
 def finance_recognizers() -> list[Recognizer]:
@@ -53,7 +64,8 @@ def finance_recognizers() -> list[Recognizer]:
         Recognizer(
             "iban",
             "Financial Account",
-            pattern=r"(?-i:\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?)\b",
+            # Any case: typed IBANs are often lower case; the checksum keeps precision.
+            pattern=r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b",
             validator=stdnum_check("iban"),
             score=0.97,
             min_digits=8,
@@ -74,7 +86,7 @@ def finance_recognizers() -> list[Recognizer]:
             "Financial Account",
             _CARD_WORDS,
             _CARD_SHAPE,
-            validator=lambda v: len({c for c in v if c.isdigit()}) > 2,
+            validator=_not_one_digit,
             score=0.85,
             trigger=(
                 "卡",
@@ -87,8 +99,22 @@ def finance_recognizers() -> list[Recognizer]:
                 "unionpay",
                 "jcb",
                 "diners",
+                "cc",
+                "maestro",
             ),
             description="card-shaped numbers after a card word, even when Luhn rejects them",
+        ),
+        Recognizer(
+            "card_near_card_word",
+            "Financial Account",
+            pattern=rf"(?<![0-9A-Za-z\-.])(?:{_GROUPED_CARD})(?![0-9A-Za-z]|[\-.]\d)",
+            validator=_not_one_digit,
+            context=_CARD_CONTEXT,
+            context_window=80,
+            score=0.8,
+            trigger=("card", "visa", "mastercard", "amex", "卡"),
+            min_digits=13,
+            description="a grouped card-shaped number (4-4-4-4, 4-6-5) with a card word shortly before it",
         ),
         keyed(
             "account_keyword",

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from ..engine import Recognizer
 from ..validators import cn_resident_id_ok, id_value_ok, imei_ok, ip_ok, mac_ok, not_placeholder, stdnum_check
-from ._keyed import ID_VALUE, keyed
+from ._keyed import ID_VALUE, keyed, keyed_after
 
 __all__ = ["identifier_recognizers"]
 
@@ -132,6 +132,31 @@ _DOTTED_MAC = re.compile(
 def _dotted_macs(text: str) -> Iterator[tuple[int, int]]:
     for m in _DOTTED_MAC.finditer(text):
         yield m.start("head"), m.end()
+
+
+# A home network's name identifies the household: after its key word ("SSID: Kovac_Home-5G",
+# "WiFi名称：ChinaNet-8F2A"), or before "network"/"Wi-Fi" when it has a digit or an underscore (the
+# "Kovac-Ricci_5G network", not "the home network" or "the 5G network").
+_WIFI_WORDS = (
+    "无线网络名称",
+    "无线网名称",
+    "网络名称",
+    "热点名称",
+    r"wi-?fi名称",
+    r"wi-?fi名",
+    r"ssid",
+    r"wi-?fi(?: network)? name",
+    r"network name",
+    r"wlan(?: name)?",
+    r"hotspot(?: name)?",
+)
+_WIFI_VALUE = r"[A-Za-z0-9][A-Za-z0-9_\-.]{2,31}"
+
+
+def _wifi_name_ok(value: str) -> bool:
+    core = value.rstrip(".")
+    marked = any(c.isdigit() for c in core) or "_" in core
+    return len(core) >= 4 and marked and any(c.isalpha() for c in core)
 
 
 def identifier_recognizers() -> list[Recognizer]:
@@ -262,6 +287,26 @@ def identifier_recognizers() -> list[Recognizer]:
             score=0.9,
             min_digits=15,
             description="IMEI via stdnum.imei, with an IMEI/device word before it",
+        ),
+        keyed(
+            "wifi_name",
+            "Network Identifier",
+            _WIFI_WORDS,
+            _WIFI_VALUE,
+            validator=lambda v: len(v.rstrip(".")) >= 3 and not_placeholder(v),
+            score=0.8,
+            rstrip=".",
+            trigger=("名称", "wifi", "wi-fi", "ssid", "network name", "wlan", "hotspot"),
+            description="a Wi-Fi network's name after SSID/Wi-Fi name/无线网名称",
+        ),
+        keyed_after(
+            "wifi_name_before",
+            "Network Identifier",
+            _WIFI_VALUE,
+            ("network", "wifi", "wi-fi", "wlan", "hotspot", "网络", "无线网", "热点"),
+            validator=_wifi_name_ok,
+            score=0.75,
+            trigger=("network", "wifi", "wi-fi", "wlan", "hotspot", "网络", "无线网", "热点"),
         ),
         keyed(
             "device_keyword",

@@ -1,0 +1,139 @@
+"""JSON-like data, walked without recursion: the strings (and UTF-8 bytes) that `PrivacyGuard`
+protects or restores inside dicts, lists, tuples and sets, at any depth, rebuilt in the same shape."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from .errors import ConfigError
+from .restore import placeholder_keys, restore_text
+
+__all__ = ["Leaf", "data_keys", "leaf_text", "leaves", "like", "map_leaves", "restore_leaf"]
+
+Leaf = str | bytes | bytearray | memoryview
+_LEAF_TYPES = (str, bytes, bytearray, memoryview)
+_CONTAINERS = (Mapping, list, tuple, set, frozenset)
+_END: Any = object()
+
+
+class _Frame:
+    """A container being copied: its items still to visit and the copy built so far."""
+
+    __slots__ = ("ident", "items", "key", "kind", "on", "out")
+
+    def __init__(self, node: Any, on: bool) -> None:
+        self.ident = id(node)
+        self.on = on
+        self.key: Any = None
+        self.kind: type[Any] = (
+            dict
+            if isinstance(node, Mapping)
+            else frozenset
+            if isinstance(node, frozenset)
+            else set
+            if isinstance(node, set)
+            else tuple
+            if isinstance(node, tuple)
+            else list
+        )
+        self.items: Iterator[Any] = iter(node.items() if self.kind is dict else node)
+        self.out: Any = {} if self.kind is dict else []
+
+    def add(self, value: Any) -> None:
+        if self.kind is dict:
+            self.out[self.key] = value
+        else:
+            self.out.append(value)
+
+    def close(self) -> Any:
+        return self.out if self.kind is dict or self.kind is list else self.kind(self.out)
+
+
+def map_leaves(data: Any, keys: set[str] | None, replace: Callable[[Leaf], Any]) -> Any:
+    """A copy of `data` in which each selected leaf (a str or bytes-like value: every one when
+    `keys` is None, else those under a dict key in `keys`, at any depth) is `replace(leaf)`.
+    Leaves are visited depth first in order, the same order for every call on the same data.
+    Mappings become dicts, lists lists, tuples tuples, sets and frozensets the same; anything
+    else is kept as is. Iterative, so any depth works; data that contains itself is refused."""
+    on = keys is None
+    if isinstance(data, _LEAF_TYPES):
+        return replace(data) if on else data
+    if not isinstance(data, _CONTAINERS):
+        return data
+    stack = [_Frame(data, on)]
+    open_ids = {id(data)}
+    while True:
+        frame = stack[-1]
+        item = next(frame.items, _END)
+        if item is _END:
+            stack.pop()
+            open_ids.discard(frame.ident)
+            value = frame.close()
+            if not stack:
+                return value
+            stack[-1].add(value)
+            continue
+        if frame.kind is dict:
+            frame.key, child = item
+            on = frame.on or (keys is not None and frame.key in keys)
+        else:
+            child, on = item, frame.on
+        if isinstance(child, _LEAF_TYPES):
+            frame.add(replace(child) if on else child)
+        elif isinstance(child, _CONTAINERS):
+            if id(child) in open_ids:
+                raise ConfigError("the data contains itself (a reference cycle); it cannot be protected")
+            open_ids.add(id(child))
+            stack.append(_Frame(child, on))
+        else:
+            frame.add(child)
+
+
+def leaves(data: Any, keys: set[str] | None) -> list[Leaf]:
+    """The selected leaves of `data`, in the order `map_leaves` replaces them."""
+    found: list[Leaf] = []
+
+    def collect(leaf: Leaf) -> Leaf:
+        found.append(leaf)
+        return leaf
+
+    map_leaves(data, keys, collect)
+    return found
+
+
+def leaf_text(leaf: Leaf) -> str:
+    if isinstance(leaf, str):
+        return leaf
+    data = bytes(leaf)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass  # raised below, outside this block: the decode error holds the bytes
+    raise ConfigError(
+        "the data holds bytes that are not UTF-8 text; they cannot be checked for private data, "
+        "so nothing was sent (fail closed): decode them first"
+    )
+
+
+def like(leaf: Leaf, text: str) -> Leaf:
+    """`text` in the type of `leaf`: str, or bytes (bytearray for a bytearray)."""
+    if isinstance(leaf, str):
+        return text
+    data = text.encode("utf-8", "surrogateescape")
+    return bytearray(data) if isinstance(leaf, bytearray) else data
+
+
+def data_keys(data: Any) -> set[str]:
+    keys: set[str] = set()
+    for leaf in leaves(data, None):
+        text = leaf if isinstance(leaf, str) else bytes(leaf).decode("utf-8", "surrogateescape")
+        if "<" in text or "&" in text:
+            keys |= placeholder_keys(text)
+    return keys
+
+
+def restore_leaf(leaf: Leaf, values: Mapping[str, str]) -> Leaf:
+    # Bytes that are not UTF-8 are restored around their undecodable bytes, which stay as they were.
+    text = leaf if isinstance(leaf, str) else bytes(leaf).decode("utf-8", "surrogateescape")
+    return like(leaf, restore_text(text, lambda _keys: values))
