@@ -73,6 +73,7 @@ class GoldSpan:
 class Turn:
     text: str
     gold: list[GoldSpan]
+    user: str = ""
 
 
 def family_of(privacy_type: str) -> str | None:
@@ -104,7 +105,7 @@ def load_turns(
                         formatted = info.privacy_type not in unformatted
                         if key not in gold or formatted:
                             gold[key] = GoldSpan(start, end, fam, info.privacy_type, formatted)
-                turns.append(Turn(text, list(gold.values())))
+                turns.append(Turn(text, list(gold.values()), record.uuid))
     return turns
 
 
@@ -151,6 +152,7 @@ class Counts:
     found: int = 0  # gold spans matched (recall numerator)
     pred: int = 0
     correct: int = 0  # predictions matched (precision numerator)
+    covered: int = 0  # gold spans overlapped by any prediction, whatever its type (not leaked)
 
     @property
     def precision(self) -> float:
@@ -159,6 +161,10 @@ class Counts:
     @property
     def recall(self) -> float:
         return self.found / self.gold if self.gold else float("nan")
+
+    @property
+    def protected(self) -> float:
+        return self.covered / self.gold if self.gold else float("nan")
 
 
 @dataclass
@@ -174,6 +180,7 @@ class Report:
             out.found += c.found
             out.pred += c.pred
             out.correct += c.correct
+            out.covered += c.covered
         return out
 
 
@@ -185,9 +192,11 @@ def score(turns: Sequence[Turn], predictions: Sequence[Sequence[PrivacySpan]]) -
             if not g.formatted:
                 continue
             hit = any(f == g.family and _matches(p.start, p.end, g.start, g.end) for p, f in typed)
+            covered = hit or any(_matches(p.start, p.end, g.start, g.end) for p, _ in typed)
             for counts in (report.families[g.family], report.labels.setdefault(g.raw_label, Counts())):
                 counts.gold += 1
                 counts.found += hit
+                counts.covered += covered
             if not hit:
                 report.errors.append(
                     ("FN", g.family, turn.text[g.start : g.end], _context(turn.text, g.start, g.end))
@@ -211,18 +220,39 @@ def evaluate(extract: Callable[[str], Sequence[PrivacySpan]], turns: Sequence[Tu
     return score(turns, [extract(t.text) for t in turns])
 
 
+def evaluate_guard(turns: Sequence[Turn]) -> Report:
+    """What a `PrivacyGuard` with the rule extractor protects, each user's turns in order through
+    one guard (an in-memory vault, every level protected): values it protected once are protected
+    again where they come back without their key word. The spans scored are the replacements."""
+    from memprivacy_plugin import InMemoryVault, PrivacyGuard, PrivacyPolicy, RuleExtractor
+
+    rules = RuleExtractor()
+    guards: dict[str, PrivacyGuard] = {}
+    predictions = []
+    for turn in turns:
+        guard = guards.get(turn.user)
+        if guard is None:
+            policy = PrivacyPolicy.placeholder_all()
+            guard = guards[turn.user] = PrivacyGuard(extractor=rules, vault=InMemoryVault(), policy=policy)
+        result = guard.protect(turn.text, user_id=turn.user or "u")
+        predictions.append([r.span for r in result.replacements if r.span.source != "guard"])
+    return score(turns, predictions)
+
+
 def _fmt(x: float) -> str:
     return "n/a" if x != x else f"{x:.3f}"
 
 
 def markdown_table(report: Report) -> str:
     lines = [
-        "| family | gold | found | recall | predicted | correct | precision |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| family | gold | found | recall | predicted | correct | precision | protected (any type) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for fam, c in [*report.families.items(), ("**all formatted**", report.total())]:
-        recall, precision = _fmt(c.recall), _fmt(c.precision)
-        lines.append(f"| {fam} | {c.gold} | {c.found} | {recall} | {c.pred} | {c.correct} | {precision} |")
+        recall, precision, covered = _fmt(c.recall), _fmt(c.precision), _fmt(c.protected)
+        lines.append(
+            f"| {fam} | {c.gold} | {c.found} | {recall} | {c.pred} | {c.correct} | {precision} | {covered} |"
+        )
     lines += ["", "| raw label | gold | found | recall |", "|---|---:|---:|---:|"]
     for label, c in sorted(report.labels.items(), key=lambda kv: -kv[1].gold):
         lines.append(f"| {label} | {c.gold} | {c.found} | {_fmt(c.recall)} |")

@@ -31,6 +31,7 @@ from ._runner import (
     is_async_native,
     is_linear_time,
 )
+from ._seen import SeenValues, protected_values
 from .errors import ConfigError, ExtractionError, PolicyBlockedError
 from .extractors.base import BaseExtractor, Extractor, extract_batch_with
 from .placeholders import PLACEHOLDER_RE, placeholder_name
@@ -118,6 +119,11 @@ class PrivacyGuard:
     Text is taken as Unicode: lone surrogates (U+D800-U+DFFF, e.g. undecodable bytes smuggled in
     by `surrogateescape`) are not characters and cannot be sent anywhere as UTF-8, so `protect`
     replaces each with U+FFFD before extraction (a valid surrogate pair becomes its character).
+
+    With `remember_values` (the default), a value the guard protected once for a user is
+    protected again wherever it comes back for that user, even bare ("I'll type 482-911 now"):
+    the guard keeps keyed hashes of protected values and of the user's vault entries in memory
+    only (see `_seen`).
     """
 
     def __init__(
@@ -128,6 +134,7 @@ class PrivacyGuard:
         *,
         fallback: Extractor | None = None,
         timeout: float | None = None,
+        remember_values: bool = True,
     ) -> None:
         if vault is None:
             from .vault.sqlite import SQLiteVault
@@ -148,6 +155,7 @@ class PrivacyGuard:
         self.policy = PrivacyPolicy.load(policy)
         self.fallback = fallback
         self.timeout = timeout
+        self._seen = SeenValues() if remember_values else None
 
     @property
     def extractor(self) -> Extractor:
@@ -382,6 +390,28 @@ class PrivacyGuard:
         parts.append(text[last:])
         return ProtectedText(text="".join(parts), spans=spans, replacements=replacements)
 
+    # -- values seen before --------------------------------------------------------------------
+
+    def _with_seen(
+        self, found: list[PrivacySpan], text: str, scope: tuple[str, str | None]
+    ) -> list[PrivacySpan]:
+        """The extractor's spans plus every value protected before for this scope."""
+        if self._seen is None or not text:
+            return found
+        if not self._seen.loaded(scope):
+            self._seen.load(scope, self.vault.entries(scope[0], namespace=scope[1]))
+        again = self._seen.find(scope, text)
+        return found + again if again else found
+
+    async def _aload_seen(self, scope: tuple[str, str | None]) -> None:
+        if self._seen is not None and not self._seen.loaded(scope):
+            self._seen.load(scope, await self.vault.aentries(scope[0], namespace=scope[1]))
+
+    def _remembered(self, result: ProtectedText, scope: tuple[str, str | None]) -> ProtectedText:
+        if self._seen is not None and result.replacements:
+            self._seen.remember(scope, protected_values(result.replacements))
+        return result
+
     # -- protect -------------------------------------------------------------------------------
 
     def protect(
@@ -392,10 +422,11 @@ class PrivacyGuard:
         user_name = _clean_name(user_name)
         _check_scope(user_id, namespace)
         found = self._extract(text, user_name) if text and not text.isspace() else []
+        found = self._with_seen(found, text, (user_id, namespace))
         spans, plan = self._plan(text, found)
         items = self._items(plan)
         placeholders = self.vault.assign(user_id, items, namespace=namespace) if items else []
-        return self._assemble(text, spans, plan, placeholders)
+        return self._remembered(self._assemble(text, spans, plan, placeholders), (user_id, namespace))
 
     async def aprotect(
         self, text: str, *, user_id: str, user_name: str | None = None, namespace: str | None = None
@@ -406,10 +437,12 @@ class PrivacyGuard:
         user_name = _clean_name(user_name)
         _check_scope(user_id, namespace)
         found = await self._aextract(text, user_name) if text and not text.isspace() else []
+        await self._aload_seen((user_id, namespace))
+        found = self._with_seen(found, text, (user_id, namespace))
         spans, plan = self._plan(text, found)
         items = self._items(plan)
         placeholders = await self.vault.aassign(user_id, items, namespace=namespace) if items else []
-        return self._assemble(text, spans, plan, placeholders)
+        return self._remembered(self._assemble(text, spans, plan, placeholders), (user_id, namespace))
 
     def protect_batch(
         self,
@@ -426,10 +459,11 @@ class PrivacyGuard:
         user_name = _clean_name(user_name)
         _check_scope(user_id, namespace)
         found = self._extract_many(cleaned, user_name)
-        planned = [self._plan(t, f) for t, f in zip(cleaned, found, strict=True)]
+        scope = (user_id, namespace)
+        planned = [self._plan(t, self._with_seen(f, t, scope)) for t, f in zip(cleaned, found, strict=True)]
         flat = [item for _, plan in planned for item in self._items(plan)]
         assigned = self.vault.assign(user_id, flat, namespace=namespace) if flat else []
-        return self._assemble_batch(cleaned, planned, assigned)
+        return [self._remembered(r, scope) for r in self._assemble_batch(cleaned, planned, assigned)]
 
     async def aprotect_batch(
         self,
@@ -444,10 +478,12 @@ class PrivacyGuard:
         user_name = _clean_name(user_name)
         _check_scope(user_id, namespace)
         found = await self._aextract_many(cleaned, user_name)
-        planned = [self._plan(t, f) for t, f in zip(cleaned, found, strict=True)]
+        scope = (user_id, namespace)
+        await self._aload_seen(scope)
+        planned = [self._plan(t, self._with_seen(f, t, scope)) for t, f in zip(cleaned, found, strict=True)]
         flat = [item for _, plan in planned for item in self._items(plan)]
         assigned = await self.vault.aassign(user_id, flat, namespace=namespace) if flat else []
-        return self._assemble_batch(cleaned, planned, assigned)
+        return [self._remembered(r, scope) for r in self._assemble_batch(cleaned, planned, assigned)]
 
     def _assemble_batch(
         self,
@@ -607,6 +643,8 @@ class PrivacyGuard:
     def forget(self, *, user_id: str, namespace: str | None = None) -> int:
         """Delete what the vault holds for a user; placeholders already in the cloud stay unresolvable."""
         _check_scope(user_id, namespace)
+        if self._seen is not None:
+            self._seen.forget(user_id, namespace)
         return self.vault.forget(user_id, namespace=namespace)
 
     def close(self) -> None:

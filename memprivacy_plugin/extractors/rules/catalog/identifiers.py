@@ -236,7 +236,7 @@ def identifier_recognizers() -> list[Recognizer]:
             validator=ip_ok,
             score=0.9,
             min_digits=4,
-            not_before=r"\bv|\bver\.?|\bversion|\bbuild|\brelease|版本号?",
+            not_before=r"\bv(?!\s)|\bver\.?|\bversion|\bbuild|\brelease|版本号?",
             description="IPv4 addresses via ipaddress (no loopback/multicast/public resolvers)",
         ),
         Recognizer(
