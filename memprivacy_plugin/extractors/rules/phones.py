@@ -24,10 +24,10 @@ from .engine import Scan, ScanFinder
 
 __all__ = ["PhoneFinder", "phone_module"]
 
-# A run may follow a slash ("138-0013-8000/139-1234-5678"): a date's digits after a slash never
-# reach seven in one run.
+# A run has seven digits or more (shorter ones cannot hold a number) and may follow a slash
+# ("138-0013-8000/139-1234-5678"): a date's digits after a slash never reach seven in one run.
 _RUN = re.compile(
-    r"(?<![0-9A-Za-z_+\-.])(?:(?:\+|00)\s?)?\(?\d(?:[ \-.()]{0,2}\d)*"
+    r"(?<![0-9A-Za-z_+\-.])(?:(?:\+|00)\s?)?\(?\d(?:[ \-.()]{0,2}\d){6,}"
     r"(?P<ext>\s?(?:x|ext\.?)\s?\d{1,5})?",
     re.ASCII | re.IGNORECASE,
 )
@@ -74,6 +74,7 @@ _CONTEXT = (
     "微信",
     "短信",
 )
+_CONTEXT_RE = re.compile("|".join(re.escape(k) for k in _CONTEXT))
 _BAD_TYPES: set[int] = set()
 _module: list[Any] = []
 
@@ -268,8 +269,8 @@ def _glued(text: str, pos: int) -> bool:
 
 
 def _has_context(lower: str, start: int) -> bool:
-    before = lower[max(0, start - 40) : start]
-    return any(k in before for k in _CONTEXT)
+    """A phone word within the 40 characters before `start` (one regex search, in C)."""
+    return _CONTEXT_RE.search(lower, max(0, start - 40), start) is not None
 
 
 def _labelled(text: str, start: int, end: int) -> bool:
@@ -299,7 +300,9 @@ def _verdict(pn: Any, scan: Scan, raw: str, context: bool) -> str | None:
         regions = ("CN",)
     elif nanp:
         regions = ("US", "CN")
-    elif context:
+    elif context and 10 <= sum(c.isdigit() for c in raw) <= 12:
+        # National numbers of these regions have 10-12 digits with their trunk or area code;
+        # shorter ones are kept only after a phone label (see _labelled), unparsed.
         regions = ("CN", "US", "GB")
     else:
         return None

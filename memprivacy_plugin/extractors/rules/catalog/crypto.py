@@ -4,8 +4,9 @@ wallet addresses (Financial Account, PL3), each validated by the library that de
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Iterator
-from itertools import repeat
+from functools import cache
 
 from ..engine import Recognizer, Scan, ScanFinder
 from ..validators import (
@@ -38,6 +39,7 @@ _HAN_RUN = re.compile(
 _HAN_SHORT = re.compile(
     r"(?<![\u4e00-\u9fff])(?:[\u4e00-\u9fff][ ,，、]{1,2}){5,}[\u4e00-\u9fff](?![\u4e00-\u9fff])"
 )
+_HAN_THEN_SEPARATOR = re.compile(r"[\u4e00-\u9fff][ ,，、]")
 _WORD = re.compile(r"[A-Za-z]+|[\u4e00-\u9fff]")
 _SEED_CONTEXT = (
     "seed",
@@ -70,7 +72,7 @@ class _SeedPhrases(ScanFinder):
         context = [word for word in _SEED_CONTEXT if scan.has(word)]
         need = _WITH_CONTEXT if context else _FULL_PHRASE
         latin = _longest_streak(scan.lower, need) >= need
-        han = not text.isascii() and sum(text.count(c) for c in " ,，、") >= need - 1
+        han = not text.isascii() and len(_HAN_THEN_SEPARATOR.findall(text)) >= need - 1
         if not (latin or han):  # the common case, found without a regex
             return
         runs = [(m, _FULL_PHRASE) for m in _WORD_RUN.finditer(text)] if latin else []
@@ -115,21 +117,27 @@ def _phrase(streak: list[re.Match[str]], need: int) -> list[tuple[int, int]]:
 
 
 def _longest_streak(lower: str, need: int) -> int:
-    """The longest run of list words (punctuation at their edges and list numbering such as "3."
-    ignored): a cheap upper bound on the words of any phrase the regex can find. Every step runs
-    in C (set intersection, map, filter, bytes.split): this is computed for every message."""
-    vocabulary = bip39_words()
-    tokens = lower.replace(",", " ").split()
-    # A phrase of n words has nearly always more than n - 3 distinct ones, and ordinary
-    # messages rarely have that many list words at all.
-    if len(vocabulary.intersection(tokens)) < need - 2:
+    """The longest run of list words, punctuation, digits (list numbering such as "3.") and
+    non-ASCII characters read as spaces: a cheap upper bound on the words of any phrase the regexes
+    can find. Every step runs in C (encode, bytes.translate, split, map, bytes.split): this is
+    computed for every message. Only the Latin-script lists count here; a phrase in another script
+    is found after a seed word."""
+    vocabulary = _ascii_words()
+    tokens = lower.encode("ascii", "replace").translate(_SPACES).split()
+    if len(tokens) < need:
         return 0
-    words = filter(None, map(str.strip, tokens, repeat(_EDGE_PUNCTUATION)))
-    flags = bytes(map(vocabulary.__contains__, words))
+    flags = bytes(map(vocabulary.__contains__, tokens))
     return max(map(len, flags.split(b"\0")))
 
 
-_EDGE_PUNCTUATION = ".;:!?\"'()[]*-•、0123456789"
+@cache
+def _ascii_words() -> frozenset[bytes]:
+    return frozenset(w.encode() for w in bip39_words() if w.isascii())
+
+
+_SPACES = bytes(
+    32 if chr(b) in string.punctuation + string.digits + string.whitespace + "?" else b for b in range(256)
+)
 
 
 def _positions(lower: str, word: str) -> Iterator[int]:
