@@ -124,9 +124,10 @@ class SeenValues:
         and level it had."""
         with self._lock:
             memory = self._scopes.get(scope)
-            if memory is None or not memory.values:
-                return []
-            values, lengths = dict(memory.values), frozenset(memory.lengths)
+        if memory is None or not memory.values:
+            return []
+        # Single lookups (no copy: a user may have thousands of values); each is atomic.
+        values, lengths = memory.values, memory.lengths
         match = MatchText(text)
         spans: list[PrivacySpan] = []
         for m in _TOKEN.finditer(match.text):

@@ -397,8 +397,11 @@ def _repeats(found: Sequence[tuple[int, int, Recognizer]], scan: Scan) -> list[t
             values[value] = rec
     if not values:
         return []
-    known = {(s, e) for s, e, _ in found}
     text = scan.text
+    # Characters already inside a found span: an occurrence touching them adds nothing.
+    covered = bytearray(len(text))
+    for start, end, _ in found:
+        covered[start:end] = b"\1" * (end - start)
     occurrences: Iterable[tuple[int, str]]
     if len(values) <= _FEW_VALUES:
         occurrences = ((pos, value) for value in values for pos in _finds(text, value))
@@ -413,16 +416,18 @@ def _repeats(found: Sequence[tuple[int, int, Recognizer]], scan: Scan) -> list[t
     out: list[tuple[int, int, Recognizer]] = []
     for start, value in occurrences:
         end = start + len(value)
-        if (start, end) not in known and _standalone(text, start, end):
+        if not (covered[start] or covered[end - 1]) and _standalone(text, start, end):
+            covered[start:end] = b"\1" * (end - start)
             out.append((start, end, values[value]))
     return out
 
 
 def _finds(text: str, value: str) -> Iterator[int]:
+    """Non-overlapping occurrences, left to right."""
     pos = text.find(value)
     while pos != -1:
         yield pos
-        pos = text.find(value, pos + 1)
+        pos = text.find(value, pos + len(value))
 
 
 class _TriggerIndex:
