@@ -306,10 +306,10 @@ def test_a_value_with_a_lone_surrogate_is_protected_whole(rules: RuleExtractor) 
 def test_out_of_budget_checks_fail_closed() -> None:
     """Input built to exhaust the budget for expensive checks gets more protection, not less."""
     rules = RuleExtractor()
-    line = "the number 09 09 09 09 09 09 09\n"  # every window of it is parsed, none is a phone
+    line = "call 09 09 09 09 09 09 09\n"  # every window of it is parsed, none is a phone
     text = line * 3000
     covered = sum(s.end - s.start for s in rules.extract(text) if s.start > len(text) // 2)
-    digits_in_second_half = (len(line) - len("the number ") - 1) * 1500
+    digits_in_second_half = (len(line) - len("call ") - 1) * 1500
     assert covered > 0.9 * digits_in_second_half
     assert rules.extract(line) == []  # with budget to spare, nothing is protected
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -154,7 +154,10 @@ class Recognizer:
     one of them, which lets a long text be scanned only around them. `min_digits` skips texts
     with fewer digits. `prefilter` is any other cheap test on the folded text that a match needs
     (say, five colons for a MAC address). `rstrip`/`lstrip` trim characters off the span's ends;
-    `not_before` is a pattern that must not end right before the span.
+    `not_before` is a pattern that must not end right before the span. `follow` is a pattern, with a
+    group "value", for one more value listed right after a found one ("PINs 4829 and 7731"): it is
+    tried again after each value it finds, and a value it finds must pass the validator and be
+    about as long as the first (within three characters).
     """
 
     name: str
@@ -176,9 +179,11 @@ class Recognizer:
     description: str = ""
     trigger_in_match: bool = False
     prefilter: Callable[[str], bool] | None = None
+    follow: str = ""
     _regex: re.Pattern[str] | None = field(default=None, init=False, repr=False, compare=False)
     _not_before: re.Pattern[str] | None = field(default=None, init=False, repr=False, compare=False)
     _reach: int | None = field(default=None, init=False, repr=False, compare=False)
+    _follow: re.Pattern[str] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if (self.pattern is None) == (self.finder is None):
@@ -194,6 +199,8 @@ class Recognizer:
             object.__setattr__(self, "level", level_of(self.privacy_type))
         if self.not_before:
             object.__setattr__(self, "_not_before", re.compile(f"(?:{self.not_before})\\s*$", _FLAGS))
+        if self.follow:
+            object.__setattr__(self, "_follow", re.compile(self.follow, _FLAGS))
 
     def _compute_reach(self) -> int | None:
         """How far from a trigger word a kept match can lie, when that is bounded."""
@@ -278,7 +285,25 @@ class Recognizer:
                 pos = nxt
                 continue
             yield start, end
+            if self._follow is not None:
+                end = yield from self._listed(scan, start, end)
+                nxt = max(nxt, end)
             pos = nxt
+
+    def _listed(self, scan: Scan, start: int, end: int) -> Generator[tuple[int, int], None, int]:
+        """Values listed after a found one (see `follow`); returns where the last one ends."""
+        assert self._follow is not None
+        text = scan.text
+        size = end - start
+        while (m := self._follow.match(text, end)) is not None:
+            s, e = self._strip(text, *m.span("value"))
+            if e <= s or abs((e - s) - size) > 3:
+                break
+            if self.validator is not None and not self.validator(text[s:e]):
+                break
+            yield s, e
+            end = e
+        return end
 
     def _checked(self, scan: Scan, start: int, end: int) -> tuple[int, int] | None:
         """A finder's candidate through strip, `not_before`, validator and context."""

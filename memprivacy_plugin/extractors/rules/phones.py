@@ -27,8 +27,9 @@ __all__ = ["PhoneFinder", "phone_module"]
 # A run has seven digits or more (shorter ones cannot hold a number) and may follow a slash
 # ("138-0013-8000/139-1234-5678"): a date's digits after a slash never reach seven in one run.
 _RUN = re.compile(
-    r"(?<![0-9A-Za-z_+\-.])(?:(?:\+|00)\s?)?\(?\d(?:[ \-.()]{0,2}\d){6,}"
-    r"(?P<ext>\s?(?:x|ext\.?)\s?\d{1,5})?",
+    r"(?<![0-9A-Za-z_+\-.])(?:(?:\+|00)\s?)?\(?\d(?:[ \-.()]{0,3}\d){6,}"
+    # an extension's digits end there ("x4111 1111" is a letter and a card, not an extension)
+    r"(?P<ext>\s?(?:x|ext\.?)\s?\d{1,5}(?![ \-.]?\d))?",
     re.ASCII | re.IGNORECASE,
 )
 _GROUP = re.compile(r"\d+", re.ASCII)
@@ -41,7 +42,7 @@ _LABEL_BEFORE = re.compile(
     r"(?:phone|mobile|cell(?:phone)?|tel(?:ephone)?|fax|desk|landline|whatsapp|"
     r"(?:call|text|reach|ring|contact) me (?:at|on)|answering at|messages to|"
     r"(?:my|his|her|their|our|your) (?:new |old |work |home |personal )?number|"
-    r"电话|手机|座机|联系方式)(?: number)?(?: is)?[\s:：#.\-]{0,4}\(?$",
+    r"(?:电话|手机|座机)(?:号码|号)?(?:是|为)?|联系方式)(?: number)?(?: is)?[\s:：#.\-]{0,4}\(?$",
     re.IGNORECASE,
 )
 _LABEL_AFTER = re.compile(r"^\s?[\-(]?\s?(?:office|fax|mobile|home|work|cell)\b", re.IGNORECASE)
@@ -64,7 +65,6 @@ _CONTEXT = (
     "sms",
     "whatsapp",
     "contact",
-    "number",
     "fax",
     "电话",
     "手机",
@@ -175,7 +175,7 @@ class PhoneFinder(ScanFinder):
         count = len(groups)
         ends = self._ends(groups, i)
         if not ends:
-            return None
+            return self._digit_by_digit(text, run, groups, i, main_end)
         context = _has_context(scan.lower, self._window(text, run, groups, i, i + 1, main_end)[0])
         open_format = context or (i == 0 and international)
         fallback: tuple[int, int, int] | None = None
@@ -197,6 +197,17 @@ class PhoneFinder(ScanFinder):
                     if _labelled(text, start, end):
                         return start, end, j
         return fallback
+
+    def _digit_by_digit(
+        self, text: str, run: re.Match[str], groups: list[tuple[int, int]], i: int, main_end: int
+    ) -> tuple[int, int, int] | None:
+        """A number read out digit by digit ("手机号 1 3 9 1 2 3 4 5 6 7 8") right after a phone
+        label: 7-15 single digits, taken whole (no format to parse)."""
+        count = len(groups)
+        if i != 0 or not 7 <= count <= 15 or any(e - s != 1 for s, e in groups):
+            return None
+        start, end = self._window(text, run, groups, 0, count, main_end)
+        return (start, end, count) if _LABEL_BEFORE.search(text[max(0, start - 30) : start]) else None
 
     def _inside(
         self,

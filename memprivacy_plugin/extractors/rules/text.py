@@ -10,7 +10,9 @@ dash. `MatchText` folds them once per message:
 - every Unicode space becomes a space, line and paragraph separators a newline, every dash a `-`;
 - every decimal digit of any script becomes its ASCII digit, and any character whose NFKC form is
   one ASCII character (full-width forms, mathematical letters and digits, superscripts, circled
-  digits) becomes that character.
+  digits) becomes that character; other digit symbols (⓸, ➍) their digit;
+- letters of other scripts that look like an ASCII letter (Cyrillic "р", Greek "Ο": Unicode's
+  confusables, from the confusable-homoglyphs package) become that letter.
 
 The rules match on the folded text; `span()` maps a match back to the message, so a span covers
 the trick characters inside the value too. Pure ASCII text without controls is used as it is.
@@ -27,14 +29,17 @@ __all__ = ["MatchText", "fold_char", "fold_width"]
 
 # Invisible letters (Hangul fillers) that a regex would take for text.
 _INVISIBLE_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")
-_KEPT_CONTROLS = frozenset("\t\n\r\x0b\x0c")
+_KEPT_CONTROLS = frozenset("\n\r\x0b\x0c")
 _ASCII_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 
 # Characters that never change: printable ASCII, tabs and newlines, CJK ideographs, and the CJK
 # punctuation and quotes Chinese text is full of. Only the others are looked at.
 _MAYBE_FOLDED = re.compile(
-    "[^\t\n\r\x20-\x7e\u4e00-\u9fff\u3001\u3002\u3008-\u3011\u2018\u2019\u201c\u201d\u2026]"
+    "[^\n\r\x20-\x7e\u4e00-\u9fff\u3001\u3002\u3008-\u3011\u2018\u2019\u201c\u201d\u2026]"
 )
+_SPACE_RUN = re.compile(" {2,}")
+# Middle dots written between digit groups or plate parts ("4111·1111", "京A·12345").
+_MIDDLE_DOTS = frozenset("\u00b7\u2027\u2219\u30fb\uff65")
 
 # Full-width ASCII (U+FF01..U+FF5E) to ASCII and the ideographic space to a space.
 _WIDTH_FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
@@ -50,8 +55,11 @@ def fold_char(ch: str) -> str | None:
     """What one character becomes in the matching text: `""` (dropped), one character, or None
     (unchanged)."""
     category = unicodedata.category(ch)
-    if category in ("Cf", "Mn", "Me", "Cs") or ch in _INVISIBLE_LETTERS:
+    if category in ("Cf", "Mn", "Me", "Cs") or ch in _INVISIBLE_LETTERS or ch == "\ufffd":
+        # U+FFFD stands where undecodable bytes or a lone surrogate were: no character at all.
         return ""
+    if ch == "\t":
+        return " "
     if category == "Cc":
         if ch in _KEPT_CONTROLS:
             return None
@@ -60,7 +68,7 @@ def fold_char(ch: str) -> str | None:
         return " " if ch != " " else None
     if category in ("Zl", "Zp"):
         return "\n"
-    if category == "Pd" or ch == "\u2212":  # hyphens, dashes and the minus sign
+    if category == "Pd" or ch == "\u2212" or ch in _MIDDLE_DOTS:  # dashes, minus, middle dots
         return "-" if ch != "-" else None
     if category == "Nd":
         return str(unicodedata.decimal(ch)) if not ch.isascii() else None
@@ -69,7 +77,44 @@ def fold_char(ch: str) -> str | None:
     if ch.isascii():
         return None
     norm = unicodedata.normalize("NFKC", ch)
-    return norm if len(norm) == 1 and norm.isascii() else None
+    if len(norm) == 1 and norm.isascii():
+        return norm
+    if category == "No" and unicodedata.digit(ch, None) is not None:  # ⓸, ➍, ⑷ ...
+        return str(unicodedata.digit(ch))
+    return _homoglyph(ch, category)
+
+
+@lru_cache(maxsize=1)
+def _homoglyphs() -> dict[str, str]:
+    """Letters and digits of other scripts that look like one ASCII letter or digit (Unicode's
+    confusables.txt, as the confusable-homoglyphs package ships it): Cyrillic "р" for "p",
+    Greek "Ο" for "O"; a letter only ever stands for a letter, a digit for a digit."""
+    import json
+    from importlib import resources
+
+    source = resources.files("confusable_homoglyphs").joinpath("confusables.json")
+    data = json.loads(source.read_text("utf-8"))
+    out: dict[str, str] = {}
+    for ch, glyphs in data.items():
+        if len(ch) != 1 or ch.isascii():
+            continue
+        kind = unicodedata.category(ch)[0]
+        for glyph in glyphs:
+            target = glyph.get("c", "")
+            if (
+                len(target) == 1
+                and target.isascii()
+                and ((kind == "L" and target.isalpha()) or (kind == "N" and target.isdigit()))
+            ):
+                out[ch] = target
+                break
+    return out
+
+
+def _homoglyph(ch: str, category: str) -> str | None:
+    if category[0] not in "LN" or "\u4e00" <= ch <= "\u9fff":
+        return None
+    return _homoglyphs().get(ch)
 
 
 class MatchText:
@@ -81,23 +126,38 @@ class MatchText:
     def __init__(self, original: str) -> None:
         self.original = original
         self._kept_before: list[int] = []
-        if original.isascii() and _ASCII_CONTROL.search(original) is None:
+        if (
+            original.isascii()
+            and _ASCII_CONTROL.search(original) is None
+            and "\t" not in original
+            and "  " not in original
+        ):
             self.text = original
         else:
             table: dict[int, str] = {}
-            dropped: list[str] = []
+            dropped_chars: list[str] = []
             for ch in set(_MAYBE_FOLDED.findall(original)):
                 folded = fold_char(ch)
                 if folded is not None:
                     table[ord(ch)] = folded
                     if not folded:
-                        dropped.append(ch)
-            self.text = original.translate(table) if table else original
-            if dropped:
-                # For the j-th dropped character, the number of kept characters before it: a
-                # folded offset p maps back to p + (how many of these are <= p).
-                gone = re.compile("[" + "".join(re.escape(c) for c in dropped) + "]")
-                self._kept_before = [m.start() - j for j, m in enumerate(gone.finditer(original))]
+                        dropped_chars.append(ch)
+            text = original.translate(table) if table else original
+            dropped: list[int] = []  # positions in `original` of characters the fold removed
+            if dropped_chars:
+                gone = re.compile("[" + "".join(re.escape(c) for c in dropped_chars) + "]")
+                dropped = [m.start() for m in gone.finditer(original)]
+            if "  " in text:
+                # A run of spaces reads as one ("4111  1111", a tab between groups): the extra
+                # spaces go too, mapped back through the first step.
+                kept = [d - j for j, d in enumerate(dropped)]
+                extra = [p for m in _SPACE_RUN.finditer(text) for p in range(m.start() + 1, m.end())]
+                dropped = sorted(dropped + [p + bisect_right(kept, p) for p in extra])
+                text = _SPACE_RUN.sub(" ", text)
+            self.text = text
+            # For the j-th dropped character, the number of kept characters before it: a folded
+            # offset p maps back to p + (how many of these are <= p).
+            self._kept_before = [d - j for j, d in enumerate(dropped)]
         lower = self.text.lower()
         if len(lower) != len(self.text):  # a character whose lower case is longer: keep it as is
             lower = "".join(c if len(c.lower()) != 1 else c.lower() for c in self.text)

@@ -34,6 +34,7 @@ __all__ = [
     "email_ok",
     "entropy",
     "eth_address_ok",
+    "extended_key_ok",
     "id_value_ok",
     "imei_ok",
     "ip_ok",
@@ -303,18 +304,31 @@ def _bech32m_ok(value: str) -> bool:
     return 2 <= size <= 40 and (data[0] != 1 or size == 32)
 
 
-def wif_key_ok(value: str) -> bool:
-    """A private key in Wallet Import Format: base58check of 0x80 + 32 bytes (+ 0x01 when
-    compressed), decoded with stdnum.bitcoin's base58 decoder."""
+def _base58check(value: str) -> bytes | None:
+    """The payload of a base58check string (stdnum.bitcoin's base58 decoder, then the double
+    SHA-256 checksum), or None."""
     bitcoin = importlib.import_module("stdnum.bitcoin")
     try:
-        raw = bitcoin.b58decode(value)
+        raw = bytes(bitcoin.b58decode(value))
     except Exception:
-        return False
-    if len(raw) not in (37, 38) or raw[0] != 0x80:
-        return False
+        return None
     payload, checksum = raw[:-4], raw[-4:]
-    return bool(hashlib.sha256(hashlib.sha256(payload).digest()).digest()[:4] == checksum)
+    if len(raw) < 5 or hashlib.sha256(hashlib.sha256(payload).digest()).digest()[:4] != checksum:
+        return None
+    return payload
+
+
+def wif_key_ok(value: str) -> bool:
+    """A private key in Wallet Import Format: base58check of 0x80 + 32 bytes (+ 0x01 when
+    compressed)."""
+    payload = _base58check(value)
+    return payload is not None and len(payload) in (33, 34) and payload[0] == 0x80
+
+
+def extended_key_ok(value: str) -> bool:
+    """A BIP-32 extended key (xprv/xpub, tprv/tpub, yprv/zprv ...): base58check of 78 bytes."""
+    payload = _base58check(value)
+    return payload is not None and len(payload) == 78
 
 
 @cache

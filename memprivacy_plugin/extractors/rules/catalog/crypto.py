@@ -15,6 +15,7 @@ from ..validators import (
     bip39_words,
     btc_address_ok,
     eth_address_ok,
+    extended_key_ok,
     wif_key_ok,
 )
 from ._keyed import keyed
@@ -24,7 +25,7 @@ __all__ = ["crypto_recognizers"]
 # A run of candidate seed words: 3-8 letters each (every BIP-39 word is), one separator between
 # them: a space, a comma, a line break (with a bullet or a number after it), or list numbering
 # ("1. abandon 2. ability", "1) abandon\n2) ability").
-_SEP = r"(?:[ ]|,[ ]?|[ ]?\r?\n[ ]?(?:[-*•][ ]|\d{1,2}[.)、][ ]?)?|[ ]?\d{1,2}[.)][ ]?)"
+_SEP = r"(?:[ ]|,[ ]?|[ ]?-[ ]?|[ ]?\r?\n[ ]?(?:[-*•][ ]|\d{1,2}[.)、][ ]?)?|[ ]?\d{1,2}[.)][ ]?)"
 # 12+ words anywhere; 6+ only right after a seed-phrase word (looked for near those words only).
 _WORD_RUN = re.compile(
     rf"(?<![A-Za-z'\-])(?:[a-z]{{3,8}}{_SEP}){{11,}}[a-z]{{3,8}}(?![A-Za-z'\-])", re.IGNORECASE
@@ -156,6 +157,7 @@ _HEX_KEY_WORDS = (
     r"signing[ _-]?key",
     r"wallet[ _-]?key",
     r"master[ _-]?key",
+    r"key",
 )
 
 
@@ -187,6 +189,26 @@ def crypto_recognizers() -> list[Recognizer]:
             score=0.97,
             min_digits=1,
             description="Bitcoin private keys in Wallet Import Format (base58check)",
+        ),
+        Recognizer(
+            "extended_private_key",
+            "Private Key",
+            pattern=r"(?-i:(?<![0-9A-Za-z])[xyzt]prv[1-9A-HJ-NP-Za-km-z]{100,108}(?![0-9A-Za-z]))",
+            validator=extended_key_ok,
+            score=0.98,
+            trigger=("prv",),
+            trigger_in_match=True,
+            description="BIP-32 extended private keys (xprv..., base58check)",
+        ),
+        Recognizer(
+            "extended_public_key",
+            "Financial Account",
+            pattern=r"(?-i:(?<![0-9A-Za-z])[xyzt]pub[1-9A-HJ-NP-Za-km-z]{100,108}(?![0-9A-Za-z]))",
+            validator=extended_key_ok,
+            score=0.95,
+            trigger=("pub",),
+            trigger_in_match=True,
+            description="BIP-32 extended public keys (xpub...: they reveal every address of a wallet)",
         ),
         Recognizer(
             "eth_address",

@@ -25,6 +25,9 @@ _ACCOUNT_WORDS = (
     r"acct(?: no\.?)?",
     r"routing number",
 )
+# A bare account word right before a long number ("wire it to account 12345678901",
+# "savings: 4401229988"); no clause between them ("my account balance is 12345678" is an amount).
+_BARE_ACCOUNT_WORDS = (r"account", r"savings", r"checking", r"chequing")
 _CARD_WORDS = (
     "信用卡",
     "银行卡",
@@ -125,5 +128,16 @@ def finance_recognizers() -> list[Recognizer]:
             validator=account_ok,
             score=0.85,
             trigger=("卡号", "账号", "账户", "存折", "card", "account", "acct", "routing"),
+        ),
+        keyed(
+            "account_bare",
+            "Financial Account",
+            _BARE_ACCOUNT_WORDS,
+            r"\d(?:[ \-]?\d){7,23}",
+            validator=account_ok,
+            score=0.8,
+            gap=False,
+            trigger=("account", "savings", "checking", "chequing"),
+            description="a long number right after account/savings/checking",
         ),
     ]

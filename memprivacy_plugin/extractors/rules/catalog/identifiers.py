@@ -271,11 +271,12 @@ def identifier_recognizers() -> list[Recognizer]:
         keyed(
             "mac_keyword",
             "Network Identifier",
-            ("mac地址", r"mac(?: address)?"),
+            ("mac地址", r"mac(?: address)?", r"mac_"),
             r"[0-9a-f]{12}",
             validator=mac_ok,
             score=0.85,
             trigger=("mac",),
+            behind=r"(?<![A-Za-z#\-])",  # log fields: "ERR_CONFLICT_MAC_001A2B3C4D5E"
         ),
         Recognizer(
             "imei",

@@ -229,6 +229,15 @@ _URL_TOKEN_PARAMS = r"token|access_token|auth_token|id_token|refresh_token|auth|
 _READABLE = re.compile(r"[A-Za-z]{2,}[-_.]?\d{1,3}|\d{1,3}[-_.]?[A-Za-z]{2,}")
 
 
+# A name that goes on after its key word with one of these is a setting about the secret, not the
+# secret ("PASSWORD_MIN_LENGTH = 12", "TOKEN_URL=https://...", "SECRET_KEY_FILE=/etc/key").
+_NOT_A_SETTING = (
+    r"(?![a-z0-9_]{0,20}?(?:timeout|length|_len|_min|_max|min_|max_|expir|ttl|_age|attempt|retr|policy|"
+    r"algorithm|rounds|reset|count|size|limit|field|label|hint|regex|pattern|validator|required|"
+    r"enabled|strength|history|rule|prompt|_file|_path|_url|_uri|_header|_name|_env|_var|_type))"
+)
+
+
 def _url_param_value_ok(value: str) -> bool:
     """A credential in a query string: 6+ characters with a digit, or 16+ random-looking ones;
     not a word with a short number."""
@@ -405,7 +414,8 @@ def secret_recognizers() -> list[Recognizer]:
             "secret_assignment",
             "Key",
             pattern=r"(?:api_?key|secret(?:_key)?|access_?key|auth_?key|private_?key|"
-            r"client_secret)[a-z0-9_]{0,20}[\"']?[ \t]{0,4}[=:][ \t]{0,4}[\"']?(?P<value>[^\s\"'`,;]{4,400})",
+            r"client_secret)" + _NOT_A_SETTING + r"[a-z0-9_]{0,20}[\"']?[ \t]{0,4}[=:][ \t]{0,4}[\"']?"
+            r"(?P<value>[^\s\"'`,;]{4,400})",
             group="value",
             validator=assigned_secret_ok,
             score=0.9,
@@ -418,7 +428,7 @@ def secret_recognizers() -> list[Recognizer]:
         Recognizer(
             "token_assignment",
             "Token",
-            pattern=r"(?:token|session_?id|cookie)[a-z0-9_]{0,20}"
+            pattern=r"(?:token|session_?id|cookie)" + _NOT_A_SETTING + r"[a-z0-9_]{0,20}"
             r"[\"']?[ \t]{0,4}[=:][ \t]{0,4}"
             r"[\"']?(?P<value>[^\s\"'`,;]{8,400})",
             group="value",
@@ -432,7 +442,9 @@ def secret_recognizers() -> list[Recognizer]:
         Recognizer(
             "password_assignment",
             "Password",
-            pattern=r"(?:password|passwd|pwd)[a-z0-9_]{0,20}[\"']?[ \t]{0,4}[=:][ \t]{0,4}"
+            pattern=r"(?:password|passwd|pwd)"
+            + _NOT_A_SETTING
+            + r"[a-z0-9_]{0,20}[\"']?[ \t]{0,4}[=:][ \t]{0,4}"
             r"[\"']?(?P<value>[^\s\"'`,;]{3,200})",
             group="value",
             validator=assigned_secret_ok,
@@ -506,6 +518,24 @@ def secret_recognizers() -> list[Recognizer]:
             validator=lambda v: 4 <= len(digits_of(v)) <= 12,
             score=0.93,
             trigger=("pin", "配对码"),
+        ),
+        keyed_after(
+            "pin_before",
+            "Password",
+            DIGITS_VALUE,
+            ("is my pin", "is my pin code", "is the pin", "是我的pin", "是我的密码", "是密码"),
+            validator=lambda v: 4 <= len(digits_of(v)) <= 12,
+            score=0.9,
+            trigger=("pin", "密码"),
+        ),
+        keyed_after(
+            "password_before",
+            "Password",
+            SECRET_VALUE,
+            ("is my password", "is my new password", "is the password", "是我的密码", "是新密码"),
+            validator=password_ok,
+            score=0.85,
+            trigger=("password", "密码"),
         ),
         keyed(
             "payment_security_code",
