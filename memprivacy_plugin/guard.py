@@ -182,7 +182,7 @@ class PrivacyGuard:
         timeout = self._timeout_for(extractor)
         if timeout is None or (len(text) <= INLINE_LIMIT and is_linear_time(extractor)):
             return extractor.extract(text, user_name=user_name)
-        return default_runner().run(timeout, extractor.extract, text, user_name=user_name)
+        return default_runner().run(timeout, extractor.extract, text, user_name=user_name, owner=extractor)
 
     def _run_batch(
         self, extractor: Extractor, texts: list[str], user_name: str | None
@@ -191,7 +191,7 @@ class PrivacyGuard:
         if timeout is None or (sum(map(len, texts)) <= INLINE_LIMIT and is_linear_time(extractor)):
             return extract_batch_with(extractor, texts, user_name=user_name)
         return default_runner().run(
-            timeout * len(texts), extract_batch_with, extractor, texts, user_name=user_name
+            timeout * len(texts), extract_batch_with, extractor, texts, user_name=user_name, owner=extractor
         )
 
     async def _arun(self, extractor: Extractor, text: str, user_name: str | None) -> list[PrivacySpan]:
@@ -201,7 +201,9 @@ class PrivacyGuard:
         if is_async_native(extractor):
             call = extractor.aextract(text, user_name=user_name)  # type: ignore[attr-defined]
             return list(await (call if timeout is None else asyncio.wait_for(call, timeout)))
-        return await default_runner().arun(timeout, extractor.extract, text, user_name=user_name)
+        return await default_runner().arun(
+            timeout, extractor.extract, text, user_name=user_name, owner=extractor
+        )
 
     async def _arun_batch(
         self, extractor: Extractor, texts: list[str], user_name: str | None
@@ -217,7 +219,9 @@ class PrivacyGuard:
             else:
                 call = asyncio.gather(*(extractor.aextract(t, user_name=user_name) for t in texts))  # type: ignore[attr-defined]
             return [list(r) for r in await (call if limit is None else asyncio.wait_for(call, limit))]
-        return await default_runner().arun(limit, extract_batch_with, extractor, texts, user_name=user_name)
+        return await default_runner().arun(
+            limit, extract_batch_with, extractor, texts, user_name=user_name, owner=extractor
+        )
 
     def _attempt(
         self, extractor: Extractor, text: str, user_name: str | None
@@ -649,7 +653,7 @@ class PrivacyGuard:
 
     def close(self) -> None:
         """Close the vault. Extraction workers are shared by every guard in the process and are
-        daemon threads; nothing of theirs needs closing."""
+        daemon threads (abandoned calls capped per extractor); nothing of theirs needs closing."""
         close = getattr(self.vault, "close", None)
         if callable(close):
             close()

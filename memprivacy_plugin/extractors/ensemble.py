@@ -4,10 +4,12 @@ Rules catch formatted identifiers a model may miss; a model catches semantic spa
 see. The union, merged by `merge_spans`, keeps the strongest reading of every overlap.
 
 What the guard reads to bound its time (see `memprivacy_plugin._runner`) follows from the members:
-the ensemble is `linear_time` when every member is, its `default_timeout` is the sum of theirs
-(members run one after the other), and it is `async_native` when every member is either linear
-time or async native and one at least is async native; then `aextract` runs the linear ones
-inline and awaits the others, with no worker thread.
+the ensemble is `linear_time` when every member is (read as the guard reads it, see `_bounds`: a
+member that overrides `extract` without declaring `linear_time` itself is not), its
+`default_timeout` is the sum of theirs (members run one after the other), and it is
+`async_native` when every member is either linear time or async native and one at least is
+async native; then `aextract` runs the linear ones inline and awaits the others, with no worker
+thread.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import asyncio
 from collections.abc import Sequence
 
 from ..spans import PrivacySpan, merge_spans, resolve_span
+from ._bounds import is_async_native, is_linear_time
 from .base import BaseExtractor, Extractor, aextract_with, extract_batch_with
 
 __all__ = ["EnsembleExtractor"]
@@ -33,7 +36,7 @@ class EnsembleExtractor(BaseExtractor):
 
     @property
     def linear_time(self) -> bool:
-        return all(_linear(e) for e in self.extractors)
+        return all(is_linear_time(e) for e in self.extractors)
 
     @property
     def default_timeout(self) -> float | None:
@@ -41,7 +44,7 @@ class EnsembleExtractor(BaseExtractor):
         declares none (the guard then uses its default)."""
         total = 0.0
         for e in self.extractors:
-            if _linear(e):
+            if is_linear_time(e):
                 continue
             declared = getattr(e, "default_timeout", None)
             if isinstance(declared, bool) or not isinstance(declared, (int, float)) or not declared > 0:
@@ -51,7 +54,7 @@ class EnsembleExtractor(BaseExtractor):
 
     @property
     def async_native(self) -> bool:
-        native = [_async_native(e) for e in self.extractors if not _linear(e)]
+        native = [is_async_native(e) for e in self.extractors if not is_linear_time(e)]
         return bool(native) and all(native)
 
     def _combine(self, text: str, found: Sequence[Sequence[PrivacySpan]]) -> list[PrivacySpan]:
@@ -67,7 +70,7 @@ class EnsembleExtractor(BaseExtractor):
 
     async def aextract(self, text: str, *, user_name: str | None = None) -> list[PrivacySpan]:
         async def one(e: Extractor) -> list[PrivacySpan]:
-            if _linear(e):  # pure Python: no thread for it
+            if is_linear_time(e):  # pure Python: no thread for it
                 return e.extract(text, user_name=user_name)
             return await aextract_with(e, text, user_name=user_name)
 
@@ -76,16 +79,3 @@ class EnsembleExtractor(BaseExtractor):
 
     def __repr__(self) -> str:
         return f"EnsembleExtractor({self.extractors!r})"
-
-
-def _linear(extractor: object) -> bool:
-    return getattr(extractor, "linear_time", False) is True
-
-
-def _async_native(extractor: object) -> bool:
-    # The same reading as the guard's: a declared `async_native`, else an `aextract` of its own.
-    declared = getattr(extractor, "async_native", None)
-    if isinstance(declared, bool):
-        return declared
-    method = getattr(type(extractor), "aextract", None)
-    return callable(method) and method is not BaseExtractor.aextract

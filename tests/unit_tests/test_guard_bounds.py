@@ -14,8 +14,9 @@ import subprocess
 import sys
 import textwrap
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -26,6 +27,7 @@ from memprivacy_plugin import (
     InMemoryVault,
     PrivacyGuard,
     PrivacySpan,
+    RuleExtractor,
     _runner,
 )
 from memprivacy_plugin._runner import INLINE_LIMIT, Runner, WorkersExhausted
@@ -339,3 +341,153 @@ def test_ensemble_reads_its_members() -> None:
     guard = PrivacyGuard(extractor=native, vault=InMemoryVault(), timeout=0.1)
     with pytest.raises(ExtractionError, match="timed out"):
         asyncio.run(guard.aprotect("please hang", user_id="u1"))
+
+
+# -- linear_time speaks only for the extract it was declared with ---------------------------------
+
+
+_RELEASE = [threading.Event()]  # the slow extractors below block until the test sets it
+
+
+def _hang() -> list[PrivacySpan]:
+    _RELEASE[0].wait(30)
+    return []
+
+
+@pytest.fixture
+def release() -> Iterator[threading.Event]:
+    _RELEASE[0] = threading.Event()
+    yield _RELEASE[0]
+    _RELEASE[0].set()  # let abandoned workers finish and exit
+
+
+class SlowRules(RuleExtractor):
+    """Overrides `extract` without declaring `linear_time`: inherits the flag, not the promise."""
+
+    def extract(self, text: str, *, user_name: str | None = None) -> list[PrivacySpan]:
+        return _hang()
+
+
+class SlowKnown(KnownValuesExtractor):
+    def extract(self, text: str, *, user_name: str | None = None) -> list[PrivacySpan]:
+        return _hang()
+
+
+class SlowEnsemble(EnsembleExtractor):
+    def extract(self, text: str, *, user_name: str | None = None) -> list[PrivacySpan]:
+        return _hang()
+
+    def extract_batch(self, texts: Sequence[str], *, user_name: str | None = None) -> list[list[PrivacySpan]]:
+        return [_hang() for _ in texts]
+
+
+class SlowBatchRules(RuleExtractor):
+    """Overrides only `extract_batch`: the batch path is not covered by the base's declaration."""
+
+    def extract_batch(self, texts: Sequence[str], *, user_name: str | None = None) -> list[list[PrivacySpan]]:
+        return [_hang() for _ in texts]
+
+
+class DeclaredRules(RuleExtractor):
+    """Overrides `extract` and declares `linear_time` itself: trusted, run inline."""
+
+    linear_time = True
+    threads: ClassVar[list[str]] = []
+
+    def extract(self, text: str, *, user_name: str | None = None) -> list[PrivacySpan]:
+        self.threads.append(threading.current_thread().name)
+        return super().extract(text, user_name=user_name)
+
+
+def _slow_extractors() -> list[object]:
+    return [
+        SlowRules(),
+        SlowKnown({PHONE: "Phone Number"}),
+        SlowEnsemble([KNOWN]),
+        EnsembleExtractor([KNOWN, SlowRules()]),  # a slow member makes the ensemble not linear
+    ]
+
+
+@pytest.mark.parametrize("slow", _slow_extractors(), ids=lambda e: type(e).__name__)
+@pytest.mark.usefixtures("release")
+def test_a_subclass_overriding_extract_is_bounded(slow: object) -> None:
+    assert SlowRules().linear_time is True  # the instance still carries its base's flag
+    assert _runner.is_linear_time(slow) is False
+    guard = PrivacyGuard(extractor=slow, vault=InMemoryVault(), timeout=0.1)  # type: ignore[arg-type]
+    for call in (
+        lambda: guard.protect("hello", user_id="u1"),
+        lambda: asyncio.run(guard.aprotect("hello", user_id="u1")),
+        lambda: guard.protect_batch(["hello", "world"], user_id="u1"),
+    ):
+        with pytest.raises(ExtractionError, match="timed out"):
+            call()
+
+
+@pytest.mark.usefixtures("release")
+def test_an_override_of_extract_batch_or_on_the_instance_is_bounded() -> None:
+    batch = SlowBatchRules()
+    assert _runner.is_linear_time(batch) is False
+    on_instance = KnownValuesExtractor({PHONE: "Phone Number"})
+    on_instance.extract = lambda text, *, user_name=None: _hang()  # type: ignore[method-assign]
+    assert _runner.is_linear_time(on_instance) is False
+    with pytest.raises(ExtractionError, match="timed out"):
+        PrivacyGuard(extractor=batch, vault=InMemoryVault(), timeout=0.1).protect_batch(["a"], user_id="u1")
+    with pytest.raises(ExtractionError, match="timed out"):
+        PrivacyGuard(extractor=on_instance, vault=InMemoryVault(), timeout=0.1).protect("a", user_id="u1")
+
+
+def test_a_subclass_that_declares_linear_time_itself_runs_inline() -> None:
+    assert _runner.is_linear_time(DeclaredRules()) is True
+    assert _runner.is_linear_time(EnsembleExtractor([DeclaredRules(), KNOWN])) is True
+    assert _runner.is_linear_time(RuleExtractor(extra=[])) is True
+    guard = PrivacyGuard(extractor=DeclaredRules(), vault=InMemoryVault())
+    guard.protect(f"call {PHONE}", user_id="u1")
+    assert DeclaredRules.threads == [threading.current_thread().name]
+
+
+# -- abandoned calls are capped per extractor, threads per process --------------------------------
+
+
+def test_a_hung_extractor_exhausts_only_its_own_allowance(
+    hanging: Hanging, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runner = Runner()
+    monkeypatch.setattr(_runner, "_default", runner)
+    stuck = PrivacyGuard(extractor=hanging, vault=InMemoryVault(), timeout=0.05)
+    outcomes: list[str] = []
+    for _ in range(40):
+        with pytest.raises(ExtractionError) as info:
+            stuck.protect("please hang", user_id="u1")
+        outcomes.append("timed out" if "timed out" in str(info.value) else "not started")
+    assert outcomes == ["timed out"] * _runner.MAX_ABANDONED + ["not started"] * (40 - _runner.MAX_ABANDONED)
+    assert runner.abandoned_by(hanging) == _runner.MAX_ABANDONED
+    # Another guard, the default rule extractor, a text long enough to need a worker: it runs.
+    other = PrivacyGuard(vault=InMemoryVault())
+    long_text = "x " * INLINE_LIMIT + f"call {PHONE}"
+    assert other.protect(long_text, user_id="u2").text.endswith("call <Phone_Number_1>")
+    # The stuck extractor itself is refused at once, so a fallback behind it takes over.
+    with_fallback = PrivacyGuard(extractor=hanging, vault=InMemoryVault(), fallback=KNOWN, timeout=0.05)
+    assert with_fallback.protect(f"call {PHONE}", user_id="u1").text == "call <Phone_Number_1>"
+
+
+def test_threads_are_capped_per_process() -> None:
+    runner = Runner(max_workers=2, max_abandoned=3, max_threads=10)  # 10 - 2*2: 6 abandoned in all
+    release = threading.Event()
+    owners = [object() for _ in range(3)]
+    refused: list[str] = []
+    try:
+        for owner in owners:
+            for _ in range(3):
+                try:
+                    job = runner.submit(release.wait, 30, owner=owner)
+                except WorkersExhausted as exc:
+                    refused.append(str(exc))
+                    continue
+                with pytest.raises(TimeoutError):
+                    runner.result(job, 0.05)
+                assert runner.live + runner.abandoned <= 10
+        assert [runner.abandoned_by(o) for o in owners] == [3, 3, 0]
+        assert len(refused) == 3
+        assert all("in this process" in r for r in refused)
+    finally:
+        release.set()
