@@ -515,6 +515,7 @@ class PrivacyGuard:
         """Protect the string `content` of chat messages (`{"role", "content"}`); other keys are
         copied. `roles` limits which roles are protected (default: all of them). One batched
         extraction for all of them, as `protect_batch`."""
+        _check_scope(user_id, namespace)
         wanted = set(roles) if roles is not None else None
         out: list[dict[str, Any]] = []
         todo: list[int] = []
@@ -548,6 +549,7 @@ class PrivacyGuard:
         `ConfigError` (fail closed). `keys` limits protection to the values of those dict keys (at
         any depth); dict keys themselves are never changed. All strings go through one batched
         extraction (see `protect_batch` for its time bound)."""
+        _check_scope(user_id, namespace)
         wanted = set(keys) if keys is not None else None
         found = [leaf_text(leaf) for leaf in leaves(data, wanted)]
         if not found:
@@ -566,6 +568,7 @@ class PrivacyGuard:
         keys: Iterable[str] | None = None,
     ) -> Any:
         """`protect_data` for coroutines."""
+        _check_scope(user_id, namespace)
         wanted = set(keys) if keys is not None else None
         found = [leaf_text(leaf) for leaf in leaves(data, wanted)]
         if not found:
@@ -686,6 +689,8 @@ def _clean_name(user_name: object) -> str | None:
 def _check_scope(user_id: object, namespace: object) -> None:
     if not isinstance(user_id, str) or not user_id.strip():
         raise ConfigError("user_id must be a non-empty string")
+    if namespace is not None and not isinstance(namespace, str):
+        raise ConfigError(f"namespace must be a str or None, not {type(namespace).__name__}")
     # Ids are hashed and stored as UTF-8: one that cannot be encoded (undecodable bytes from a
     # command line or a file name arrive as lone surrogates) would fail deep in the vault.
     for what, value in (("user_id", user_id), ("namespace", namespace)):
@@ -707,8 +712,9 @@ def _checked_batch(found: object, texts: Sequence[str], extractor: Extractor) ->
 
 def _extraction_error(extractor: Extractor, exc: BaseException) -> ExtractionError:
     # The message names the extractor and the kind of failure, never the text being protected:
-    # our own ExtractionErrors say why in words that hold no input; anything else by its class.
-    if isinstance(exc, ExtractionError):
+    # our own ExtractionErrors say why in words that hold no input; anything else by its class,
+    # including an ExtractionError a third-party extractor raised (its words may quote the text).
+    if isinstance(exc, ExtractionError) and _ours(extractor, exc):
         kind = f"failed: {exc}"
     elif isinstance(exc, (TimeoutError, asyncio.TimeoutError)):
         kind = "timed out"
@@ -717,3 +723,17 @@ def _extraction_error(extractor: Extractor, exc: BaseException) -> ExtractionErr
     else:
         kind = f"failed ({type(exc).__name__})"
     return ExtractionError(f"extractor {type(extractor).__name__} {kind}; nothing was sent (fail closed)")
+
+
+def _ours(extractor: Extractor, exc: BaseException) -> bool:
+    """Whether both the extractor's class and the code that raised `exc` belong to this package
+    (an ensemble of ours passes on what its members raise, so the class alone does not say)."""
+    if not type(extractor).__module__.startswith("memprivacy_plugin."):
+        return False
+    tb = exc.__traceback__
+    if tb is None:
+        return False
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    module = tb.tb_frame.f_globals.get("__name__")
+    return isinstance(module, str) and module.startswith("memprivacy_plugin.")

@@ -4,8 +4,10 @@ data of any depth and container type (sets, bytes)."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import traceback
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import BaseModel
@@ -249,3 +251,78 @@ def test_other_objects_are_kept_as_they_are() -> None:
         "i": 3,
         "s": "<Phone_Number_1>",
     }
+
+
+# -- ids of the wrong type -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "bad"),
+    [("namespace", 5), ("namespace", b"ns"), ("namespace", ["a"]), ("user_id", 5), ("user_id", None)],
+)
+def test_ids_of_the_wrong_type_are_a_config_error(field: str, bad: object) -> None:
+    guard = PrivacyGuard(extractor=KNOWN, vault=InMemoryVault())
+    ids: dict[str, Any] = {"user_id": "u1", "namespace": None, field: bad}
+    calls = [
+        lambda: guard.protect(f"call {PHONE}", **ids),
+        lambda: asyncio.run(guard.aprotect(f"call {PHONE}", **ids)),
+        lambda: guard.protect_batch([f"call {PHONE}"], **ids),
+        lambda: guard.protect_data({"a": f"call {PHONE}"}, **ids),
+        lambda: guard.protect_data({}, **ids),  # nothing to protect: still checked
+        lambda: asyncio.run(guard.aprotect_data([], **ids)),
+        lambda: guard.protect_messages([{"role": "user", "content": f"call {PHONE}"}], **ids),
+        lambda: guard.protect_messages([], **ids),
+        lambda: guard.restore("x <Phone_Number_1>", **ids),
+        lambda: asyncio.run(guard.arestore("x <Phone_Number_1>", **ids)),
+        lambda: guard.restore_data(["x <Phone_Number_1>"], **ids),
+        lambda: guard.restorer(**ids),
+        lambda: guard.forget(**ids),
+    ]
+    for call in calls:
+        with pytest.raises(ConfigError, match=field):
+            call()
+
+
+# -- an extractor's own ExtractionError -----------------------------------------------------------
+
+
+class RaisesExtractionErrorWithText:
+    """A third-party extractor that puts the input in its own ExtractionError."""
+
+    def extract(self, text: str, *, user_name: str | None = None) -> list[PrivacySpan]:
+        raise ExtractionError("bad input: " + text)
+
+
+def test_a_third_party_extraction_error_is_named_not_quoted() -> None:
+    from memprivacy_plugin import EnsembleExtractor
+
+    bad = RaisesExtractionErrorWithText()
+    alone = PrivacyGuard(extractor=bad, vault=InMemoryVault())  # type: ignore[arg-type]
+    ensemble = PrivacyGuard(extractor=EnsembleExtractor([bad]), vault=InMemoryVault())  # type: ignore[list-item]
+    for guard in (alone, ensemble):  # ours passing on a member's error, too
+        for call in (
+            functools.partial(guard.protect, MESSAGE, user_id="u1"),
+            lambda g=guard: asyncio.run(g.aprotect(MESSAGE, user_id="u1")),
+            functools.partial(guard.protect_batch, [MESSAGE], user_id="u1"),
+        ):
+            with pytest.raises(ExtractionError) as info:
+                call()
+            _assert_clean(info.value)
+            assert "bad input" not in str(info.value)
+            assert "failed (ExtractionError)" in str(info.value)
+
+
+def test_our_own_extraction_errors_keep_their_words() -> None:
+    from memprivacy_plugin.extractors.generative import GenerativeExtractor
+
+    class Short(GenerativeExtractor):  # defined here, outside the package: named, not quoted
+        pass
+
+    own = GenerativeExtractor()
+    own._complete = lambda conversations: []  # type: ignore[method-assign]  # no completion at all
+    with pytest.raises(ExtractionError, match="0 completions for 1 texts"):
+        PrivacyGuard(extractor=own, vault=InMemoryVault(), timeout=5).protect(MESSAGE, user_id="u1")
+    sub = Short()
+    sub._complete = lambda conversations: []  # type: ignore[method-assign]
+    with pytest.raises(ExtractionError, match=r"Short failed \(ExtractionError\)"):
+        PrivacyGuard(extractor=sub, vault=InMemoryVault(), timeout=5).protect(MESSAGE, user_id="u1")
