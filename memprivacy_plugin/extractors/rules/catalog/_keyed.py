@@ -8,9 +8,11 @@ is/是/为/: ("the OTP sent to my phone is 849-201", "验证码（OTP），号�
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from ..engine import Recognizer, Validator
+from ..patterns import first_chars
 
 __all__ = [
     "CODE_VALUE",
@@ -35,11 +37,11 @@ FILL = (
     r"""(?![ \t]*==)[ \t"'`*“”‘’「」（()）\[\]#:=,，、…]{0,8}(?:(?<=[:：])\r?\n(?![ \t]))?"""
     r"""(?:(?<=\s)-{1,2}\s[ \t"'`*]{0,3})?"""
 )
-# A short clause between a key word and its value, not across a sentence end or an "="
-# ("if password == ..."). "is" may touch the value when an invisible character stood between
+# A short clause between a key word and its value, not across a full stop (a sentence end) or an
+# "=" ("if password == ..."). "is" may touch the value when an invisible character stood between
 # them ("PIN is\u200b0001").
 GAP = (
-    r"""(?:(?!\.\s)[^\n。！？!?；;={x}]){{0,64}}?"""
+    r"""[^\n。！？!?；;.={x}]{{0,64}}?"""
     r"""(?:\b(?:is|was|are|reads|says|as|ist|like)(?![A-Za-z])|是|为|[:：]|=(?!=))"""
 )
 END = r"(?![0-9A-Za-z_@])"
@@ -86,6 +88,18 @@ def _words(keywords: Sequence[str], behind: str = _NOT_INSIDE_A_WORD) -> str:
     return "|".join(parts + other)
 
 
+def _value_ahead(value: str) -> str:
+    """A cheap look-ahead after a clause's "is"/"是"/":": a character the value can start with
+    comes within a few characters. A message full of "是" then costs a failed class test at each,
+    not every value alternative."""
+    chars = first_chars(value)
+    if not chars:
+        return ""
+    return (
+        rf"""(?=[ \t"'`*“”‘’「」（()）\[\]#:=,，、…\n-]{{0,10}}[{"".join(sorted(map(re.escape, chars)))}])"""
+    )
+
+
 def keyed(
     name: str,
     privacy_type: str,
@@ -114,7 +128,7 @@ def keyed(
     `lists`, more values of the same form that follow the first ("PINs 4829 and 7731") are found
     too. `behind` is the look-behind before Latin key words (by default: not inside a word or an
     identifier)."""
-    connect = f"(?:{FILL}|{GAP.format(x=gap_exclude)}{FILL})" if gap else FILL
+    connect = f"(?:{FILL}|{GAP.format(x=gap_exclude)}{_value_ahead(lead + value)}{FILL})" if gap else FILL
     return Recognizer(
         name=name,
         privacy_type=privacy_type,
