@@ -1,9 +1,15 @@
 """JSON-like data, walked without recursion: the strings (and UTF-8 bytes) that `PrivacyGuard`
-protects or restores inside dicts, lists, tuples and sets, at any depth, rebuilt in the same shape."""
+protects or restores inside dicts, lists, tuples and sets, at any depth, rebuilt in the same shape.
+
+When every string is selected (`keys` None), dict keys are strings like any other: a key is
+visited just before its value, and a tuple or frozenset key is walked like a value. Two keys (or
+two items of a set) that become the same are refused with `ConfigError` rather than one of them
+silently dropped."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from itertools import chain
 from typing import Any
 
 from .errors import ConfigError
@@ -14,18 +20,26 @@ __all__ = ["Leaf", "data_keys", "leaf_text", "leaves", "like", "map_leaves", "re
 Leaf = str | bytes | bytearray | memoryview
 _LEAF_TYPES = (str, bytes, bytearray, memoryview)
 _CONTAINERS = (Mapping, list, tuple, set, frozenset)
+# What a dict key that is walked may be: other hashable containers (a hashable Mapping) are kept.
+_KEY_CONTAINERS = (tuple, frozenset)
 _END: Any = object()
+
+_COLLISION = (
+    "two dict keys (or two items of a set) would become the same once their strings are replaced; "
+    "nothing was returned rather than lose one of them"
+)
 
 
 class _Frame:
-    """A container being copied: its items still to visit and the copy built so far."""
+    """A container being copied: its items still to visit and the copy built so far. A dict whose
+    keys are walked yields key, value, key, value...; `key` holds a finished key until its value."""
 
-    __slots__ = ("ident", "items", "key", "kind", "on", "out")
+    __slots__ = ("ident", "items", "key", "kind", "on", "out", "walk_keys")
 
-    def __init__(self, node: Any, on: bool) -> None:
+    def __init__(self, node: Any, on: bool, walk_keys: bool) -> None:
         self.ident = id(node)
         self.on = on
-        self.key: Any = None
+        self.key: Any = _END
         self.kind: type[Any] = (
             dict
             if isinstance(node, Mapping)
@@ -37,31 +51,54 @@ class _Frame:
             if isinstance(node, tuple)
             else list
         )
-        self.items: Iterator[Any] = iter(node.items() if self.kind is dict else node)
+        self.walk_keys = walk_keys and self.kind is dict
+        self.items: Iterator[Any] = iter(
+            (chain.from_iterable(node.items()) if self.walk_keys else node.items())
+            if self.kind is dict
+            else node
+        )
         self.out: Any = {} if self.kind is dict else []
 
+    def expects_key(self) -> bool:
+        return self.walk_keys and self.key is _END
+
     def add(self, value: Any) -> None:
-        if self.kind is dict:
-            self.out[self.key] = value
-        else:
+        if self.kind is not dict:
             self.out.append(value)
+        elif self.walk_keys:
+            if self.key is _END:
+                self.key = value
+                return
+            if self.key in self.out:
+                raise ConfigError(_COLLISION)
+            self.out[self.key] = value
+            self.key = _END
+        else:
+            self.out[self.key] = value
 
     def close(self) -> Any:
-        return self.out if self.kind is dict or self.kind is list else self.kind(self.out)
+        if self.kind is dict or self.kind is list:
+            return self.out
+        done = self.kind(self.out)
+        if self.kind is not tuple and len(done) != len(self.out):
+            raise ConfigError(_COLLISION)
+        return done
 
 
 def map_leaves(data: Any, keys: set[str] | None, replace: Callable[[Leaf], Any]) -> Any:
     """A copy of `data` in which each selected leaf (a str or bytes-like value: every one when
-    `keys` is None, else those under a dict key in `keys`, at any depth) is `replace(leaf)`.
-    Leaves are visited depth first in order, the same order for every call on the same data.
-    Mappings become dicts, lists lists, tuples tuples, sets and frozensets the same; anything
-    else is kept as is. Iterative, so any depth works; data that contains itself is refused."""
-    on = keys is None
+    `keys` is None, dict keys included, else those under a dict key in `keys`, at any depth, keys
+    themselves unchanged) is `replace(leaf)`. Leaves are visited depth first in order (a key just
+    before its value), the same order for every call on the same data. Mappings become dicts,
+    lists lists, tuples tuples, sets and frozensets the same; anything else is kept as is.
+    Iterative, so any depth works; data that contains itself is refused, and so are keys or set
+    items that `replace` makes equal."""
+    on = walk_keys = keys is None
     if isinstance(data, _LEAF_TYPES):
         return replace(data) if on else data
     if not isinstance(data, _CONTAINERS):
         return data
-    stack = [_Frame(data, on)]
+    stack = [_Frame(data, on, walk_keys)]
     open_ids = {id(data)}
     while True:
         frame = stack[-1]
@@ -74,7 +111,12 @@ def map_leaves(data: Any, keys: set[str] | None, replace: Callable[[Leaf], Any])
                 return value
             stack[-1].add(value)
             continue
-        if frame.kind is dict:
+        if frame.walk_keys:
+            child, on = item, True
+            if frame.expects_key() and not isinstance(child, _LEAF_TYPES + _KEY_CONTAINERS):
+                frame.add(child)  # an int, None, or a hashable container of another kind: kept
+                continue
+        elif frame.kind is dict:
             frame.key, child = item
             on = frame.on or (keys is not None and frame.key in keys)
         else:
@@ -85,7 +127,7 @@ def map_leaves(data: Any, keys: set[str] | None, replace: Callable[[Leaf], Any])
             if id(child) in open_ids:
                 raise ConfigError("the data contains itself (a reference cycle); it cannot be protected")
             open_ids.add(id(child))
-            stack.append(_Frame(child, on))
+            stack.append(_Frame(child, on, walk_keys))
         else:
             frame.add(child)
 

@@ -544,11 +544,12 @@ class PrivacyGuard:
         keys: Iterable[str] | None = None,
     ) -> Any:
         """Protect every string inside JSON-like data (dicts, lists, tuples, sets, frozensets, at
-        any depth), returning a copy of the same shape. `bytes`/`bytearray` are protected as UTF-8
-        text and come back as bytes; bytes that are not UTF-8 cannot be checked, so they raise
-        `ConfigError` (fail closed). `keys` limits protection to the values of those dict keys (at
-        any depth); dict keys themselves are never changed. All strings go through one batched
-        extraction (see `protect_batch` for its time bound)."""
+        any depth), dict keys included, returning a copy of the same shape. `bytes`/`bytearray`
+        are protected as UTF-8 text and come back as bytes; bytes that are not UTF-8 cannot be
+        checked, so they raise `ConfigError` (fail closed). Two dict keys (or set items) that
+        become the same once protected raise `ConfigError` rather than lose a value. `keys` limits
+        protection to the values of those dict keys (at any depth); then no dict key is changed.
+        All strings go through one batched extraction (see `protect_batch` for its time bound)."""
         _check_scope(user_id, namespace)
         wanted = set(keys) if keys is not None else None
         found = [leaf_text(leaf) for leaf in leaves(data, wanted)]
@@ -578,7 +579,8 @@ class PrivacyGuard:
         return map_leaves(data, wanted, lambda leaf: like(leaf, next(protected)))
 
     def restore_data(self, data: Any, *, user_id: str, namespace: str | None = None) -> Any:
-        """`restore` every string inside JSON-like data; one vault lookup for all of them."""
+        """`restore` every string inside JSON-like data, dict keys included; one vault lookup for
+        all of them. Keys (or set items) that become the same raise `ConfigError`."""
         _check_scope(user_id, namespace)
         keys = data_keys(data)
         if not keys:

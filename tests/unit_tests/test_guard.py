@@ -349,18 +349,20 @@ def test_protect_data_and_restore_data_keep_the_shape(guard: PrivacyGuard) -> No
         "tags": ["x", f"mail {EMAIL}"],
         "nested": {"note": "nothing", "pair": (CODE, 3)},
         "count": 2,
-        PHONE: "keys are never changed",
+        PHONE: "keys are protected too",
     }
     protected = guard.protect_data(data, user_id="u1")
     assert protected["memory"] == "call <Phone_Number_1>"
     assert protected["tags"] == ["x", "mail <Email_1>"]
     assert protected["nested"] == {"note": "nothing", "pair": ("<Verification_Code>", 3)}
     assert protected["count"] == 2
-    assert PHONE in protected
+    assert protected["<Phone_Number_1>"] == "keys are protected too"
+    assert PHONE not in protected
     assert data["memory"] == f"call {PHONE}"  # input untouched
     restored = guard.restore_data(protected, user_id="u1")
     assert restored["memory"] == data["memory"]
     assert restored["tags"] == data["tags"]
+    assert restored[PHONE] == "keys are protected too"
     assert asyncio.run(guard.aprotect_data(data, user_id="u1")) == protected
     assert asyncio.run(guard.arestore_data(protected, user_id="u1")) == restored
 

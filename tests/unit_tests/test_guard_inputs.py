@@ -326,3 +326,65 @@ def test_our_own_extraction_errors_keep_their_words() -> None:
     sub._complete = lambda conversations: []  # type: ignore[method-assign]
     with pytest.raises(ExtractionError, match=r"Short failed \(ExtractionError\)"):
         PrivacyGuard(extractor=sub, vault=InMemoryVault(), timeout=5).protect(MESSAGE, user_id="u1")
+
+
+# -- dict keys -----------------------------------------------------------------------------------
+
+
+def test_dict_keys_are_protected_and_restored() -> None:
+    guard = PrivacyGuard(extractor=KNOWN, vault=InMemoryVault())
+    data = {
+        PHONE: "mum",
+        "n": {f"call {PHONE}": True, (f"ring {PHONE}", 1): frozenset({PHONE})},
+        f"{PHONE}".encode(): [1],
+        7: None,
+    }
+    protected = guard.protect_data(data, user_id="u1")
+    assert protected == {
+        "<Phone_Number_1>": "mum",
+        "n": {"call <Phone_Number_1>": True, ("ring <Phone_Number_1>", 1): frozenset({"<Phone_Number_1>"})},
+        b"<Phone_Number_1>": [1],
+        7: None,
+    }
+    assert PHONE not in repr(protected)
+    assert asyncio.run(guard.aprotect_data(data, user_id="u1")) == protected
+    assert guard.restore_data(protected, user_id="u1") == data
+    assert asyncio.run(guard.arestore_data(protected, user_id="u1")) == data
+
+
+def test_the_default_guard_protects_keys() -> None:
+    guard = PrivacyGuard(vault=InMemoryVault())
+    data = {"13912345678": "mum", "n": {"my PIN is 4829": True}}
+    protected = guard.protect_data(data, user_id="u1")
+    assert protected["<Phone_Number_1>"] == "mum"
+    assert "13912345678" not in repr(protected)
+    assert "4829" not in repr(protected)
+    restored = guard.restore_data(protected, user_id="u1")
+    assert restored["13912345678"] == "mum"
+    assert restored["n"] == protected["n"]  # PL4 is redacted: stored nowhere, nothing to restore
+
+
+def test_with_keys_given_dict_keys_stay_as_they_are() -> None:
+    guard = PrivacyGuard(extractor=KNOWN, vault=InMemoryVault())
+    data = {PHONE: f"call {PHONE}", "text": {PHONE: f"call {PHONE}"}}
+    assert guard.protect_data(data, user_id="u1", keys=["text"]) == {
+        PHONE: f"call {PHONE}",
+        "text": {PHONE: "call <Phone_Number_1>"},
+    }
+
+
+def test_keys_or_set_items_that_would_collide_are_refused() -> None:
+    guard = PrivacyGuard(extractor=PasswordAfterIs(), vault=InMemoryVault())  # PL4: one redaction text
+    for data in (
+        {f"my password is {SECRET}": 1, "my password is hunter2": 2},
+        {"n": {f"my password is {SECRET}", "my password is hunter2"}},
+    ):
+        with pytest.raises(ConfigError, match="would become the same") as info:
+            guard.protect_data(data, user_id="u1")
+        assert len(str(info.value).splitlines()) == 1
+        assert SECRET not in str(info.value)
+        _assert_clean(info.value)
+    known = PrivacyGuard(extractor=KNOWN, vault=InMemoryVault())
+    placeholder = known.protect(PHONE, user_id="u1").text
+    with pytest.raises(ConfigError, match="would become the same"):
+        known.restore_data({placeholder: 1, PHONE: 2}, user_id="u1")
