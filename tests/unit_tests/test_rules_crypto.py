@@ -5,16 +5,15 @@ BIP-39, pycryptodome's Keccak for EIP-55, hashlib and base58/bech32 by hand), ne
 from __future__ import annotations
 
 import hashlib
-import itertools
 import re
 
 import pytest
 from Crypto.Hash import keccak
 from mnemonic import Mnemonic
+from rule_checks import assert_found, family_only, spans_of
 
-from memprivacy_plugin.extractors.rules import FAMILIES, RuleExtractor
-from memprivacy_plugin.spans import PrivacySpan
-from memprivacy_plugin.taxonomy import STANDARD_TYPES, PrivacyLevel
+from memprivacy_plugin.extractors.rules import RuleExtractor
+from memprivacy_plugin.taxonomy import PrivacyLevel
 
 PK = "Private Key"
 FA = "Financial Account"
@@ -131,33 +130,8 @@ def test_generated_values_are_what_they_claim() -> None:
 
 
 @pytest.fixture(scope="module")
-def rules() -> RuleExtractor:
-    return RuleExtractor()
-
-
-@pytest.fixture(scope="module")
 def crypto_only() -> RuleExtractor:
-    return RuleExtractor(recognizers=FAMILIES["crypto"]())
-
-
-def spans_of(rules: RuleExtractor, text: str) -> list[PrivacySpan]:
-    """The spans of `text`, after checking what every span must satisfy: its text is the
-    message's own text at its offsets, its level is its type's level, spans do not overlap."""
-    spans = rules.extract(text)
-    for s in spans:
-        assert text[s.start : s.end] == s.text, (text, s)
-        assert s.level == STANDARD_TYPES[s.privacy_type].level, s
-    for a, b in itertools.pairwise(spans):
-        assert a.end <= b.start, (a, b)
-    return spans
-
-
-def assert_found(rules: RuleExtractor, text: str, ptype: str, value: str, level: PrivacyLevel) -> None:
-    """`text` has a span of exactly `value`, typed `ptype` at `level`."""
-    spans = spans_of(rules, text)
-    match = [s for s in spans if s.text == value]
-    assert match, f"{value!r} not in {text!r}: {[(s.privacy_type, s.text) for s in spans]}"
-    assert (match[0].privacy_type, match[0].level) == (ptype, level), match[0]
+    return family_only("crypto")
 
 
 POSITIVES = [

@@ -17,7 +17,7 @@ shared-cost business lines, short service numbers, dates, IPv4 addresses and SSN
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from .engine import Scan, ScanFinder
@@ -178,18 +178,14 @@ class PhoneFinder(ScanFinder):
             return self._digit_by_digit(text, run, groups, i, main_end)
         context = _has_context(scan.lower, self._window(text, run, groups, i, i + 1, main_end)[0])
         open_format = context or (i == 0 and international)
-        fallback: tuple[int, int, int] | None = None
-        for j, digits in ends:
-            if not open_format and digits not in (10, 11, 13):
-                continue
-            start, end = self._window(text, run, groups, i, j, main_end)
-            verdict = _verdict(pn, scan, text[start:end], context)
-            if verdict == "valid":
-                return start, end, j
-            if verdict == "public":
-                return -1, -1, j
-            if verdict == "lenient" and fallback is None:
-                fallback = (start, end, j)
+        windows = (
+            (*self._window(text, run, groups, i, j, main_end), j)
+            for j, digits in ends
+            if open_format or digits in (10, 11, 13)
+        )
+        chosen, fallback = _first_number(pn, scan, windows, context)
+        if chosen is not None:
+            return chosen
         if fallback is None and (i == 0 or count - i <= _MAX_GROUPS):
             for j, _ in ends:
                 if i == 0 or j == count:
@@ -223,20 +219,14 @@ class PhoneFinder(ScanFinder):
     ) -> tuple[int, int, int] | None:
         """The number starting at group i deep inside a long run: no context word or label can
         reach it, so only a CN mobile (11 or 13 digits) or a NANP number (10 or 11) can be one."""
-        fallback: tuple[int, int, int] | None = None
-        for need in (13, 11, 10):
-            j = group_at.get(prefix[i] + need)
-            if j is None or j - i > _MAX_GROUPS or (j - i > 2 and ones[j] - ones[i + 2] > 0):
-                continue
-            start, end = self._window(scan.text, run, groups, i, j, main_end)
-            verdict = _verdict(pn, scan, scan.text[start:end], False)
-            if verdict == "valid":
-                return start, end, j
-            if verdict == "public":
-                return -1, -1, j
-            if verdict == "lenient" and fallback is None:
-                fallback = (start, end, j)
-        return fallback
+        ends = (group_at.get(prefix[i] + need) for need in (13, 11, 10))
+        windows = (
+            (*self._window(scan.text, run, groups, i, j, main_end), j)
+            for j in ends
+            if j is not None and j - i <= _MAX_GROUPS and (j - i <= 2 or ones[j] - ones[i + 2] == 0)
+        )
+        chosen, fallback = _first_number(pn, scan, windows, False)
+        return chosen if chosen is not None else fallback
 
     @staticmethod
     def _ends(groups: list[tuple[int, int]], i: int) -> list[tuple[int, int]]:
@@ -271,6 +261,27 @@ class PhoneFinder(ScanFinder):
         elif "(" in raw and raw.count("(") > raw.count(")") and end < len(text) and text[end] == ")":
             end += 1
         return start, end
+
+
+Window = tuple[int, int, int]  # start, end, the group after it
+
+
+def _first_number(
+    pn: Any, scan: Scan, windows: Iterable[Window], context: bool
+) -> tuple[Window | None, Window | None]:
+    """Of candidate windows, longest first: the first that is an allocated number (or a business
+    line, returned as (-1, -1, next group) to be skipped), else None; and the first plausible
+    fictional one, as a fallback."""
+    fallback: Window | None = None
+    for start, end, j in windows:
+        verdict = _verdict(pn, scan, scan.text[start:end], context)
+        if verdict == "valid":
+            return (start, end, j), fallback
+        if verdict == "public":
+            return (-1, -1, j), fallback
+        if verdict == "lenient" and fallback is None:
+            fallback = (start, end, j)
+    return None, fallback
 
 
 def _glued(text: str, pos: int) -> bool:
