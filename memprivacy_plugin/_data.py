@@ -8,14 +8,26 @@ silently dropped."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from itertools import chain
 from typing import Any
 
 from .errors import ConfigError
 from .restore import placeholder_keys, restore_text
 
-__all__ = ["Leaf", "data_keys", "leaf_text", "leaves", "like", "map_leaves", "restore_leaf"]
+__all__ = [
+    "MESSAGE_PARTS",
+    "ROLE_ALIASES",
+    "Leaf",
+    "data_keys",
+    "leaf_text",
+    "leaves",
+    "like",
+    "map_leaves",
+    "restore_leaf",
+    "role_of",
+    "wanted_roles",
+]
 
 Leaf = str | bytes | bytearray | memoryview
 _LEAF_TYPES = (str, bytes, bytearray, memoryview)
@@ -179,3 +191,41 @@ def restore_leaf(leaf: Leaf, values: Mapping[str, str]) -> Leaf:
     # Bytes that are not UTF-8 are restored around their undecodable bytes, which stay as they were.
     text = leaf if isinstance(leaf, str) else bytes(leaf).decode("utf-8", "surrogateescape")
     return like(leaf, restore_text(text, lambda _keys: values))
+
+
+# -- chat messages -------------------------------------------------------------------------------
+
+#: The keys of a chat message whose strings `protect_messages` protects: the content (a string, or
+#: content parts at any depth: OpenAI's and Anthropic's text, tool_use and tool_result blocks) and
+#: the tool calls (arguments, names, ids), with OpenAI's older `function_call`.
+MESSAGE_PARTS = ("content", "tool_calls", "function_call")
+#: LangChain's role names, read as OpenAI's.
+ROLE_ALIASES = {"human": "user", "ai": "assistant"}
+_STANDARD_ROLES = frozenset({"user", "assistant", "system", "developer", "tool", "function"})
+
+
+def role_of(message: Mapping[str, Any]) -> str | None:
+    """The message's role, LangChain's aliases read as OpenAI's names."""
+    role = message.get("role")
+    return ROLE_ALIASES.get(role, role) if isinstance(role, str) else None
+
+
+def wanted_roles(roles: Iterable[str] | str | None, seen: set[str | None]) -> frozenset[str] | None:
+    """The roles to protect (None: all), aliases read as OpenAI's names. A name that is neither a
+    standard role nor the role of one of the messages (`seen`) would silently match nothing, so it
+    is a `ConfigError`; a single string is one role."""
+    if roles is None:
+        return None
+    names = [roles] if isinstance(roles, str) else list(roles)
+    wanted: set[str] = set()
+    for name in names:
+        if not isinstance(name, str):
+            raise ConfigError(f"roles must be role names (str), not {type(name).__name__}")
+        wanted.add(ROLE_ALIASES.get(name, name))
+    unknown = sorted(wanted - _STANDARD_ROLES - {r for r in seen if r is not None})
+    if unknown:
+        raise ConfigError(
+            f"unknown role(s) {unknown}: roles are user, assistant, system, developer, tool or "
+            "function (human and ai for LangChain's), or a role one of the messages has"
+        )
+    return frozenset(wanted)

@@ -20,7 +20,17 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ._data import data_keys, leaf_text, leaves, like, map_leaves, restore_leaf
+from ._data import (
+    MESSAGE_PARTS,
+    data_keys,
+    leaf_text,
+    leaves,
+    like,
+    map_leaves,
+    restore_leaf,
+    role_of,
+    wanted_roles,
+)
 from ._runner import (
     DEFAULT_TIMEOUT,
     INLINE_LIMIT,
@@ -510,29 +520,35 @@ class PrivacyGuard:
         user_id: str,
         user_name: str | None = None,
         namespace: str | None = None,
-        roles: Iterable[str] | None = None,
+        roles: Iterable[str] | str | None = None,
     ) -> list[dict[str, Any]]:
-        """Protect the string `content` of chat messages (`{"role", "content"}`); other keys are
-        copied. `roles` limits which roles are protected (default: all of them). One batched
-        extraction for all of them, as `protect_batch`."""
+        """Protect chat messages (`{"role", "content", ...}`), returning copies: every string in
+        the `content` (a string, or content parts at any depth), in `tool_calls` (arguments, names,
+        ids) and in a legacy `function_call`; other keys are copied unchanged. `roles` limits which
+        roles are protected (default: all); LangChain's "human" and "ai" are read as "user" and
+        "assistant", and a role name that is neither standard nor any message's is a
+        `ConfigError`. One batched extraction for all of them, as `protect_data`."""
         _check_scope(user_id, namespace)
-        wanted = set(roles) if roles is not None else None
-        out: list[dict[str, Any]] = []
-        todo: list[int] = []
+        copies: list[dict[str, Any]] = []
         for message in messages:
             if not isinstance(message, Mapping) or "content" not in message:
                 raise ConfigError("each message must be a mapping with a 'content' key")
-            copy = dict(message)
-            if isinstance(copy["content"], str) and (wanted is None or copy.get("role") in wanted):
-                todo.append(len(out))
-            out.append(copy)
-        if todo:
-            done = self.protect_batch(
-                [out[i]["content"] for i in todo], user_id=user_id, user_name=user_name, namespace=namespace
+            copies.append(dict(message))
+        wanted = wanted_roles(roles, {role_of(m) for m in copies})
+        where = [
+            (m, part)
+            for m in copies
+            if wanted is None or role_of(m) in wanted
+            for part in MESSAGE_PARTS
+            if part in m
+        ]
+        if where:
+            done = self.protect_data(
+                [m[part] for m, part in where], user_id=user_id, user_name=user_name, namespace=namespace
             )
-            for i, result in zip(todo, done, strict=True):
-                out[i]["content"] = result.text
-        return out
+            for (m, part), value in zip(where, done, strict=True):
+                m[part] = value
+        return copies
 
     def protect_data(
         self,
