@@ -1,18 +1,24 @@
 """The `memprivacy` command: protect and restore text, inspect and forget a user's vault, run the demo.
 
 Every error the library raises on purpose, and every `OSError` reading the input or writing the
-output (a full disk, a closed terminal), becomes one line on stderr and exit status 2; nothing
-here prints a protected value unless the user asks to see their own (`vault list --reveal`).
+output (a full disk, a closed terminal), becomes one line on stderr and exit status 2, and so does
+a closed standard input or output; nothing here prints a protected value unless the user asks to
+see their own (`vault list --reveal`).
 
-Arguments and standard input that are not UTF-8 arrive as lone surrogates (Python's
-`surrogateescape`): in a text, the guard replaces them with U+FFFD before anything is sent, and
-`restore` writes them back as the bytes they were; in a user id or namespace they are an error.
+Standard input is read in chunks up to `--max-bytes` (16 MiB by default); more is refused.
+
+Text that is not UTF-8 (argument bytes arrive as lone surrogates through Python's
+`surrogateescape`) cannot be checked for private data as the bytes were meant: `protect` refuses
+it (a GBK `验证码482913` would otherwise lose its key word to mojibake and go out in clear), and so
+does a `--user-id`, `--namespace` or `--user-name` that is not UTF-8. `restore` only puts values
+back on this machine, so it restores around undecodable bytes and writes them back as they came.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import json
 import os
 import sys
@@ -29,23 +35,57 @@ if TYPE_CHECKING:
 __all__ = ["main"]
 
 
-def _text_arg(value: str) -> str:
-    text = _read_stdin() if value == "-" else value
+#: Bytes of standard input read at most, unless `--max-bytes` says otherwise.
+MAX_INPUT_BYTES = 16 * 1024 * 1024
+_CHUNK = 1 << 16
+_NOT_UTF8 = "the input is not valid UTF-8 text; nothing was protected"
+
+
+def _text_arg(args: argparse.Namespace, *, strict: bool) -> str:
+    """The TEXT argument, or standard input for '-'. With `strict` (protect), text that is not
+    UTF-8 is refused; else its undecodable bytes become lone surrogates, as in argv."""
+    text = _read_stdin(args.max_bytes, strict=strict) if args.text == "-" else args.text
+    if strict and not _is_text(text):
+        raise ConfigError(_NOT_UTF8)
     if not text.strip():
         raise ConfigError("the text is empty; pass a message or '-' to read standard input")
     return text
 
 
-def _read_stdin() -> str:
-    """Standard input as text; bytes that are not UTF-8 become lone surrogates, as in argv."""
+def _read_stdin(limit: int, *, strict: bool) -> str:
+    """At most `limit` bytes of standard input, read in chunks, as text."""
+    stream = sys.stdin
+    if stream is None:  # started with standard input closed (`<&-`)
+        raise ConfigError("cannot read standard input: it is closed")
+    too_long = f"standard input is longer than {limit} bytes (--max-bytes); nothing was read"
+    buffer = getattr(stream, "buffer", None)
     try:
-        buffer = getattr(sys.stdin, "buffer", None)
-        if buffer is None:  # replaced by a text stream (tests, embedding)
-            return sys.stdin.read()
-        data: bytes = buffer.read()
+        if buffer is None:  # replaced by a text stream (tests, embedding): a character is a byte or more
+            text: str = stream.read(limit + 1)
+            if len(text) > limit or len(text.encode("utf-8", "surrogatepass")) > limit:
+                raise ConfigError(too_long)
+            return text
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limit:
+            chunk = buffer.read(min(_CHUNK, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
     except OSError as exc:
         raise ConfigError(f"cannot read standard input: {exc.strerror or type(exc).__name__}") from None
-    return data.decode("utf-8", "surrogateescape")
+    if size > limit:
+        raise ConfigError(too_long)
+    data = b"".join(chunks)
+    del chunks
+    if not strict:
+        return data.decode("utf-8", "surrogateescape")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass  # raised below, outside this block: the decode error holds the bytes
+    raise ConfigError(_NOT_UTF8)
 
 
 def _print(text: str) -> None:
@@ -67,8 +107,13 @@ def _is_text(value: str) -> bool:
 
 
 def _check_ids(args: argparse.Namespace) -> None:
-    """User ids and namespaces are stored and hashed as UTF-8: refuse ones that are not text."""
-    for option, attr in (("--user-id", "user_id"), ("--namespace", "namespace")):
+    """User ids and namespaces are stored and hashed as UTF-8, and a user name is read by the
+    extractor: refuse ones that are not text."""
+    for option, attr in (
+        ("--user-id", "user_id"),
+        ("--namespace", "namespace"),
+        ("--user-name", "user_name"),
+    ):
         value = getattr(args, attr, None)
         if isinstance(value, str) and not _is_text(value):
             raise ConfigError(f"{option} is not valid UTF-8 text")
@@ -98,7 +143,7 @@ def _guard(args: argparse.Namespace) -> PrivacyGuard:
 
 
 def _cmd_protect(args: argparse.Namespace) -> int:
-    text = _text_arg(args.text)
+    text = _text_arg(args, strict=True)
     guard = _guard(args)
     try:
         result = guard.protect(text, user_id=args.user_id, user_name=args.user_name, namespace=args.namespace)
@@ -128,7 +173,7 @@ def _cmd_protect(args: argparse.Namespace) -> int:
 
 
 def _cmd_restore(args: argparse.Namespace) -> int:
-    text = _text_arg(args.text)
+    text = _text_arg(args, strict=False)
     vault = _open_vault(args)
     from .guard import PrivacyGuard
 
@@ -163,13 +208,15 @@ def _cmd_vault_list(args: argparse.Namespace) -> int:
         value = e.value if args.reveal else "*" * min(len(e.value), 8)
         ns = f"  [{e.namespace}]" if e.namespace else ""
         print(f"{e.placeholder:<32} {e.level.value}  {e.privacy_type:<24} {value}{ns}")
-    print(f"{len(entries)} value(s); add --reveal to show them")
+    print(
+        f"{len(entries)} value(s)" if args.reveal else f"{len(entries)} value(s); add --reveal to show them"
+    )
     return 0
 
 
 def _cmd_vault_forget(args: argparse.Namespace) -> int:
     if not args.yes:
-        if not sys.stdin.isatty():
+        if sys.stdin is None or not sys.stdin.isatty():
             raise ConfigError("refusing to delete without confirmation; pass --yes")
         answer = input(f"Delete everything stored for user {args.user_id!r}? [y/N] ")
         if answer.strip().lower() not in {"y", "yes"}:
@@ -215,11 +262,19 @@ def _parser() -> argparse.ArgumentParser:
     user = argparse.ArgumentParser(add_help=False)
     user.add_argument("--user-id", required=True, help="whose vault to use")
     user.add_argument("--namespace", default=None, help="optional namespace inside the user's vault")
+    reading = argparse.ArgumentParser(add_help=False)
+    reading.add_argument(
+        "--max-bytes",
+        type=_positive_int,
+        default=MAX_INPUT_BYTES,
+        metavar="N",
+        help=f"read at most N bytes of standard input (default: {MAX_INPUT_BYTES}, 16 MiB)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p = sub.add_parser(
         "protect",
-        parents=[common, user],
+        parents=[common, user, reading],
         help="print the cloud-safe form of a text",
         description="Find private data in TEXT and print what may be sent to the cloud.",
     )
@@ -239,7 +294,7 @@ def _parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser(
         "restore",
-        parents=[common, user],
+        parents=[common, user, reading],
         help="put a user's real values back into a text",
         description="Replace the user's placeholders in TEXT by their real values.",
     )
@@ -300,6 +355,16 @@ def _extractor_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number <= 0:
+        raise argparse.ArgumentTypeError("must be a positive whole number of bytes")
+    return number
+
+
 def _version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -310,27 +375,53 @@ def _version() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if sys.stdout is None:  # started with standard output closed (`>&-`): nowhere to answer
+        _error("standard output is closed")
+        return 2
     parser = _parser()
-    args = parser.parse_args(argv)
     try:
+        args = _parse(parser, argv)
+        if isinstance(args, int):
+            return args
         _check_ids(args)
         code = int(args.func(args))
         sys.stdout.flush()  # a full disk shows here, not at exit after a misleading status 0
         return code
     except MemPrivacyError as exc:
-        print(f"memprivacy: error: {exc}", file=sys.stderr)
+        _error(str(exc))
         return 2
     except KeyboardInterrupt:
-        print("memprivacy: interrupted", file=sys.stderr)
+        _error("interrupted", prefix="memprivacy: ")
         return 130
     except BrokenPipeError:  # e.g. `memprivacy vault list | head`
         _discard_stdout()
         return 0
     except OSError as exc:  # writing the output (ENOSPC, EIO) or any other file the command touched
         where = f": {exc.filename}" if exc.filename else ""
-        print(f"memprivacy: error: {exc.strerror or type(exc).__name__}{where}", file=sys.stderr)
+        _error(f"{exc.strerror or type(exc).__name__}{where}")
         _discard_stdout()
         return 2
+
+
+def _parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace | int:
+    """The parsed arguments, or the exit status when argparse exits (--help, --version, a usage
+    error). argparse swallows an OSError writing help (`--help > /dev/full` would exit 0 with the
+    text lost), so what it writes to stdout is captured and written here, where a failure shows."""
+    captured = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(captured):
+            return parser.parse_args(argv)
+    except SystemExit as done:
+        sys.stdout.write(captured.getvalue())
+        sys.stdout.flush()
+        return done.code if isinstance(done.code, int) else 0 if done.code is None else 2
+
+
+def _error(message: str, *, prefix: str = "memprivacy: error: ") -> None:
+    """One line on stderr; nothing if stderr is closed (`print(file=None)` would use stdout)."""
+    if sys.stderr is not None:
+        with contextlib.suppress(OSError, ValueError):
+            print(f"{prefix}{message}", file=sys.stderr)
 
 
 def _discard_stdout() -> None:

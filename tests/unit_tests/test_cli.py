@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import importlib.util
+import io
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -67,8 +69,10 @@ def test_vault_list_forget(env: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert code == 0
     assert "<Phone_Number_1>" in out
     assert "415 867 5309" not in out
+    assert out.splitlines()[-1] == "1 value(s); add --reveal to show them"
     code, out, _ = run(capsys, "vault", "list", "--user-id", "u1", "--reveal")
     assert "+1 415 867 5309" in out
+    assert out.splitlines()[-1] == "1 value(s)"  # shown already: no hint to add --reveal
     code, out, _ = run(capsys, "vault", "list", "--user-id", "u1", "--json")
     assert [row["placeholder"] for row in json.loads(out)] == ["<Phone_Number_1>"]
     code, out, _ = run(capsys, "vault", "forget", "--user-id", "u1", "--yes")
@@ -196,7 +200,14 @@ def test_ids_that_are_not_utf8_are_one_line(
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
 @pytest.mark.parametrize(
     "argv",
-    [["protect", MESSAGE, "--user-id", "u1"], ["vault", "list", "--user-id", "u1"], ["vault", "keygen"]],
+    [
+        ["protect", MESSAGE, "--user-id", "u1"],
+        ["vault", "list", "--user-id", "u1"],
+        ["vault", "keygen"],
+        ["--help"],  # argparse itself swallows the error writing help
+        ["--version"],
+        ["protect", "--help"],
+    ],
 )
 def test_a_full_disk_is_one_line(tmp_path: Path, argv: list[str]) -> None:
     with open("/dev/full", "w") as full:
@@ -218,7 +229,7 @@ def test_a_full_disk_is_one_line(tmp_path: Path, argv: list[str]) -> None:
 class _BrokenStdin:
     class buffer:
         @staticmethod
-        def read() -> bytes:
+        def read(size: int = -1) -> bytes:
             raise OSError(5, "Input/output error")
 
 
@@ -231,18 +242,29 @@ def test_unreadable_stdin_is_one_line(
     assert err == "memprivacy: error: cannot read standard input: Input/output error\n"
 
 
-def test_input_that_is_not_utf8_is_protected_and_restored_byte_for_byte(tmp_path: Path) -> None:
+def test_input_that_is_not_utf8_is_refused_by_protect_and_restored_byte_for_byte(tmp_path: Path) -> None:
     environ = {**os.environ, "MEMPRIVACY_DATA_DIR": str(tmp_path)}
+    code = "验证码482913".encode("gbk")  # the key word would become mojibake, the code go out in clear
+    for data in (b"\xff call +1 415 867 5309", code):
+        done = subprocess.run(
+            [*_command(), "protect", "-", "--user-id", "u1"],
+            input=data,
+            capture_output=True,
+            check=False,
+            env=environ,
+            timeout=120,
+        )
+        assert done.returncode == 2
+        assert done.stdout == b""
+        assert done.stderr == b"memprivacy: error: the input is not valid UTF-8 text; nothing was protected\n"
     done = subprocess.run(
-        [*_command(), "protect", "-", "--user-id", "u1"],
-        input=b"\xff call +1 415 867 5309",
+        [*_command(), "protect", "call +1 415 867 5309", "--user-id", "u1"],
         capture_output=True,
         check=False,
         env=environ,
         timeout=120,
     )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout == "\ufffd call <Phone_Number_1>\n".encode()  # sendable: the bad byte is U+FFFD
+    assert done.stdout == b"call <Phone_Number_1>\n"
     done = subprocess.run(
         [*_command(), "restore", b"\xfe <Phone_Number_1>", "--user-id", "u1"],
         capture_output=True,
@@ -252,3 +274,118 @@ def test_input_that_is_not_utf8_is_protected_and_restored_byte_for_byte(tmp_path
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout == b"\xfe +1 415 867 5309\n"  # the user's own bytes come back as they were
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["protect", "\udcff call +1 415 867 5309", "--user-id", "u1"],  # argv bytes, surrogateescape
+        ["protect", "hi", "--user-id", "u1", "--user-name", "Dana\udcff"],
+    ],
+)
+def test_arguments_that_are_not_utf8_are_refused(
+    env: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    assert out == ""
+    assert "not valid UTF-8 text" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_text_stdin_that_is_not_utf8_is_refused(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("\udcff call +1 415 867 5309"))
+    code, out, err = run(capsys, "protect", "-", "--user-id", "u1")
+    assert (code, out) == (2, "")
+    assert err == "memprivacy: error: the input is not valid UTF-8 text; nothing was protected\n"
+
+
+# -- closed streams, endless input ---------------------------------------------------------------
+
+
+def _shell(script: str, tmp_path: Path, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    """`script` in bash, with "$@" the command (closing a descriptor needs a shell; `exec` it, so a
+    timeout kills the command itself)."""
+    return subprocess.run(
+        ["bash", "-c", script, "memprivacy", *_command()],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "MEMPRIVACY_DATA_DIR": str(tmp_path)},
+        timeout=120,
+        **kwargs,
+    )
+
+
+@pytest.mark.parametrize(
+    ("script", "message"),
+    [
+        ('exec "$@" protect - --user-id u1 <&-', "cannot read standard input: it is closed"),
+        ('exec "$@" restore - --user-id u1 <&-', "cannot read standard input: it is closed"),
+        ('exec "$@" vault forget --user-id u1 <&-', "refusing to delete without confirmation; pass --yes"),
+        ('exec "$@" protect "call +1 415 867 5309" --user-id u1 >&-', "standard output is closed"),
+        ('exec "$@" --help >&-', "standard output is closed"),
+    ],
+)
+def test_closed_streams_are_one_line(tmp_path: Path, script: str, message: str) -> None:
+    done = _shell(script, tmp_path)
+    assert done.returncode == 2
+    assert done.stderr == f"memprivacy: error: {message}\n"
+
+
+def test_closed_stdin_in_process(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "stdin", None)
+    code, _, err = run(capsys, "protect", "-", "--user-id", "u1")
+    assert code == 2
+    assert err == "memprivacy: error: cannot read standard input: it is closed\n"
+
+
+class _Endless:
+    """A standard input that never ends; counts the bytes handed out."""
+
+    def __init__(self) -> None:
+        self.served = 0
+        self.buffer = self
+
+    def read(self, size: int = -1) -> bytes:
+        assert size > 0, "read without a bound"
+        self.served += size
+        return b"0" * size
+
+
+def test_standard_input_is_read_up_to_a_bound(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    endless = _Endless()
+    monkeypatch.setattr(sys, "stdin", endless)
+    code, out, err = run(capsys, "protect", "-", "--user-id", "u1", "--max-bytes", "100000")
+    assert (code, out) == (2, "")
+    assert (
+        err
+        == "memprivacy: error: standard input is longer than 100000 bytes (--max-bytes); nothing was read\n"
+    )
+    assert endless.served == 100_001  # read in chunks, and no further than one byte past the bound
+    monkeypatch.setattr(sys, "stdin", endless)
+    code, _, _ = run(capsys, "protect", "-", "--user-id", "u1")
+    assert code == 2
+    assert endless.served == 100_001 + 16 * 1024 * 1024 + 1  # the default bound: 16 MiB
+    monkeypatch.setattr(sys, "stdin", io.StringIO("call +1 415 867 5309"))
+    code, out, _ = run(capsys, "protect", "-", "--user-id", "u1", "--max-bytes", "20")
+    assert (code, out) == (0, "call <Phone_Number_1>\n")  # exactly the bound is fine
+    monkeypatch.setattr(sys, "stdin", io.StringIO("call +1 415 867 5309"))
+    code, _, err = run(capsys, "restore", "-", "--user-id", "u1", "--max-bytes", "19")
+    assert code == 2
+    assert "longer than 19 bytes" in err
+
+
+def test_dev_zero_is_refused_not_read_forever(tmp_path: Path) -> None:
+    done = _shell('exec "$@" protect - --user-id u1 < /dev/zero', tmp_path)  # a liveness check
+    assert done.returncode == 2
+    assert done.stderr == (
+        f"memprivacy: error: standard input is longer than {16 * 1024 * 1024} bytes (--max-bytes); "
+        "nothing was read\n"
+    )
