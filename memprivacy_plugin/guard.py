@@ -13,13 +13,13 @@ daemon workers, linear-time ones inline, async-native ones under `asyncio.wait_f
 from __future__ import annotations
 
 import asyncio
-import re
 from collections import Counter
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ._checks import check_scope, check_text, checked, checked_batch, clean, clean_name, extraction_error
 from ._data import (
     MESSAGE_PARTS,
     data_keys,
@@ -34,7 +34,6 @@ from ._data import (
 from ._runner import (
     DEFAULT_TIMEOUT,
     INLINE_LIMIT,
-    WorkersExhausted,
     bound,
     declared_timeout,
     default_runner,
@@ -53,13 +52,13 @@ from .vault.base import Vault, VaultItem
 
 __all__ = ["PrivacyGuard", "ProtectedText", "Replacement"]
 
+#: The spans of a text to act on and, beside them, the action for each.
+_Plan = tuple[list[PrivacySpan], list[Action]]
+
 # A user's own text that already looks like a placeholder is itself swapped for a placeholder
 # of this type, whose vault value is that literal text: it round-trips, and it can never be
 # resolved to anyone's real value.
 LITERAL_TYPE = "Literal"
-
-# Code points U+D800-U+DFFF are not characters: a str holding one cannot be encoded as UTF-8.
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class Replacement(BaseModel):
@@ -237,33 +236,33 @@ class PrivacyGuard:
         self, extractor: Extractor, text: str, user_name: str | None
     ) -> list[PrivacySpan] | ExtractionError:
         try:
-            return _checked(self._run(extractor, text, user_name), extractor)
+            return checked(self._run(extractor, text, user_name), extractor)
         except Exception as exc:
-            return _extraction_error(extractor, exc)
+            return extraction_error(extractor, exc)
 
     async def _aattempt(
         self, extractor: Extractor, text: str, user_name: str | None
     ) -> list[PrivacySpan] | ExtractionError:
         try:
-            return _checked(await self._arun(extractor, text, user_name), extractor)
+            return checked(await self._arun(extractor, text, user_name), extractor)
         except Exception as exc:
-            return _extraction_error(extractor, exc)
+            return extraction_error(extractor, exc)
 
     def _attempt_batch(
         self, extractor: Extractor, texts: list[str], user_name: str | None
     ) -> list[list[PrivacySpan]] | ExtractionError:
         try:
-            return _checked_batch(self._run_batch(extractor, texts, user_name), texts, extractor)
+            return checked_batch(self._run_batch(extractor, texts, user_name), texts, extractor)
         except Exception as exc:
-            return _extraction_error(extractor, exc)
+            return extraction_error(extractor, exc)
 
     async def _aattempt_batch(
         self, extractor: Extractor, texts: list[str], user_name: str | None
     ) -> list[list[PrivacySpan]] | ExtractionError:
         try:
-            return _checked_batch(await self._arun_batch(extractor, texts, user_name), texts, extractor)
+            return checked_batch(await self._arun_batch(extractor, texts, user_name), texts, extractor)
         except Exception as exc:
-            return _extraction_error(extractor, exc)
+            return extraction_error(extractor, exc)
 
     # The ExtractionError is raised outside the `except` block that built it, so it carries
     # neither a __cause__ nor a __context__: the extractor's exception may quote the message.
@@ -317,9 +316,8 @@ class PrivacyGuard:
 
     # -- planning: spans -> replacements (pure, no I/O) -----------------------------------------
 
-    def _plan(
-        self, text: str, found: Sequence[PrivacySpan]
-    ) -> tuple[list[PrivacySpan], list[tuple[PrivacySpan, Action]]]:
+    def _plan(self, text: str, found: Sequence[PrivacySpan]) -> _Plan:
+        """The spans to act on (verified, re-located, merged) and the action for each."""
         spans: list[PrivacySpan] = []
         size = len(text)
         for span in found:
@@ -345,14 +343,14 @@ class PrivacyGuard:
                 )
         if len(spans) > 1:
             spans = merge_spans(spans, text)
-        plan = [(s, self._action(s)) for s in spans]
-        blocked = sorted({s.privacy_type for s, a in plan if a is Action.BLOCK})
+        actions = [self._action(s) for s in spans]  # beside the spans: no tuple per span
+        blocked = sorted({s.privacy_type for s, a in zip(spans, actions, strict=True) if a is Action.BLOCK})
         if blocked:
             raise PolicyBlockedError(
                 f"the policy blocks this message: it contains {', '.join(blocked)}",
                 privacy_types=tuple(blocked),
             )
-        return spans, plan
+        return spans, actions
 
     def _action(self, span: PrivacySpan) -> Action:
         # Text that reads as a placeholder must never reach the cloud as is, even inside a span
@@ -364,31 +362,18 @@ class PrivacyGuard:
             return Action.PLACEHOLDER
         return action
 
-    @staticmethod
-    def _items(plan: Sequence[tuple[PrivacySpan, Action]]) -> list[VaultItem]:
-        return [
-            VaultItem(
-                name=placeholder_name(s.privacy_type),
-                value=s.text,
-                privacy_type=s.privacy_type,
-                level=s.level,
-            )
-            for s, a in plan
-            if a is Action.PLACEHOLDER
-        ]
-
     def _assemble(
         self,
         text: str,
         spans: list[PrivacySpan],
-        plan: Sequence[tuple[PrivacySpan, Action]],
+        actions: list[Action],
         placeholders: list[str],
     ) -> ProtectedText:
         parts: list[str] = []
         replacements: list[Replacement] = []
         last = 0
         assigned = iter(placeholders)
-        for span, action in plan:
+        for span, action in zip(spans, actions, strict=True):
             if action is Action.KEEP:
                 replacements.append(Replacement(span=span, action=action, replacement=span.text))
                 continue
@@ -415,7 +400,18 @@ class PrivacyGuard:
         if not self._seen.loaded(scope):
             self._seen.load(scope, self.vault.entries(scope[0], namespace=scope[1]))
         again = self._seen.find(scope, text)
-        return found + again if again else found
+        if not again:
+            return found
+        # A value found again where the extractor found it too: the extractor's span wins the
+        # merge anyway (same offsets, level and score at least as high, listed first), so the
+        # copy is dropped here rather than merged (a model copy per span on long texts).
+        strongest: dict[tuple[int, int], PrivacySpan] = {}
+        for f in found:
+            twin = strongest.get((f.start, f.end))
+            if twin is None or (f.level.rank, f.score) > (twin.level.rank, twin.score):
+                strongest[(f.start, f.end)] = f
+        kept = [a for a in again if not _covers(strongest.get((a.start, a.end)), a)]
+        return found + kept if kept else found
 
     async def _aload_seen(self, scope: tuple[str, str | None]) -> None:
         if self._seen is not None and not self._seen.loaded(scope):
@@ -423,7 +419,8 @@ class PrivacyGuard:
 
     def _remembered(self, result: ProtectedText, scope: tuple[str, str | None]) -> ProtectedText:
         if self._seen is not None and result.replacements:
-            self._seen.remember(scope, protected_values(result.replacements))
+            # Each distinct value once: a long text may repeat one value thousands of times.
+            self._seen.remember(scope, list(dict.fromkeys(protected_values(result.replacements))))
         return result
 
     # -- protect -------------------------------------------------------------------------------
@@ -432,31 +429,33 @@ class PrivacyGuard:
         self, text: str, *, user_id: str, user_name: str | None = None, namespace: str | None = None
     ) -> ProtectedText:
         """The cloud-safe form of `text` for this user, with what was found and done."""
-        text = _clean(_check_text(text))
-        user_name = _clean_name(user_name)
-        _check_scope(user_id, namespace)
+        text = clean(check_text(text))
+        user_name = clean_name(user_name)
+        check_scope(user_id, namespace)
         found = self._extract(text, user_name) if text and not text.isspace() else []
         found = self._with_seen(found, text, (user_id, namespace))
-        spans, plan = self._plan(text, found)
-        items = self._items(plan)
-        placeholders = self.vault.assign(user_id, items, namespace=namespace) if items else []
-        return self._remembered(self._assemble(text, spans, plan, placeholders), (user_id, namespace))
+        spans, actions = self._plan(text, found)
+        items, refs = _vault_items([(spans, actions)])
+        assigned = self.vault.assign(user_id, items, namespace=namespace) if items else []
+        placeholders = [assigned[i] for i in refs]
+        return self._remembered(self._assemble(text, spans, actions, placeholders), (user_id, namespace))
 
     async def aprotect(
         self, text: str, *, user_id: str, user_name: str | None = None, namespace: str | None = None
     ) -> ProtectedText:
         """`protect` for coroutines: a linear-time extractor runs inline, a sync one on the guard's
         workers (one hop), an async-native one is awaited."""
-        text = _clean(_check_text(text))
-        user_name = _clean_name(user_name)
-        _check_scope(user_id, namespace)
+        text = clean(check_text(text))
+        user_name = clean_name(user_name)
+        check_scope(user_id, namespace)
         found = await self._aextract(text, user_name) if text and not text.isspace() else []
         await self._aload_seen((user_id, namespace))
         found = self._with_seen(found, text, (user_id, namespace))
-        spans, plan = self._plan(text, found)
-        items = self._items(plan)
-        placeholders = await self.vault.aassign(user_id, items, namespace=namespace) if items else []
-        return self._remembered(self._assemble(text, spans, plan, placeholders), (user_id, namespace))
+        spans, actions = self._plan(text, found)
+        items, refs = _vault_items([(spans, actions)])
+        assigned = await self.vault.aassign(user_id, items, namespace=namespace) if items else []
+        placeholders = [assigned[i] for i in refs]
+        return self._remembered(self._assemble(text, spans, actions, placeholders), (user_id, namespace))
 
     def protect_batch(
         self,
@@ -469,15 +468,16 @@ class PrivacyGuard:
         """`protect` for many texts, with one batched extraction call (batched backends use it)
         and one vault call. The extraction may take the bound times the number of texts; if it
         fails, the fallback extractor (if any) gets the whole batch."""
-        cleaned = [_clean(_check_text(t)) for t in texts]
-        user_name = _clean_name(user_name)
-        _check_scope(user_id, namespace)
+        cleaned = [clean(check_text(t)) for t in texts]
+        user_name = clean_name(user_name)
+        check_scope(user_id, namespace)
         found = self._extract_many(cleaned, user_name)
         scope = (user_id, namespace)
         planned = [self._plan(t, self._with_seen(f, t, scope)) for t, f in zip(cleaned, found, strict=True)]
-        flat = [item for _, plan in planned for item in self._items(plan)]
-        assigned = self.vault.assign(user_id, flat, namespace=namespace) if flat else []
-        return [self._remembered(r, scope) for r in self._assemble_batch(cleaned, planned, assigned)]
+        items, refs = _vault_items(planned)
+        assigned = self.vault.assign(user_id, items, namespace=namespace) if items else []
+        placeholders = [assigned[i] for i in refs]
+        return [self._remembered(r, scope) for r in self._assemble_batch(cleaned, planned, placeholders)]
 
     async def aprotect_batch(
         self,
@@ -488,28 +488,29 @@ class PrivacyGuard:
         namespace: str | None = None,
     ) -> list[ProtectedText]:
         """`protect_batch` for coroutines."""
-        cleaned = [_clean(_check_text(t)) for t in texts]
-        user_name = _clean_name(user_name)
-        _check_scope(user_id, namespace)
+        cleaned = [clean(check_text(t)) for t in texts]
+        user_name = clean_name(user_name)
+        check_scope(user_id, namespace)
         found = await self._aextract_many(cleaned, user_name)
         scope = (user_id, namespace)
         await self._aload_seen(scope)
         planned = [self._plan(t, self._with_seen(f, t, scope)) for t, f in zip(cleaned, found, strict=True)]
-        flat = [item for _, plan in planned for item in self._items(plan)]
-        assigned = await self.vault.aassign(user_id, flat, namespace=namespace) if flat else []
-        return [self._remembered(r, scope) for r in self._assemble_batch(cleaned, planned, assigned)]
+        items, refs = _vault_items(planned)
+        assigned = await self.vault.aassign(user_id, items, namespace=namespace) if items else []
+        placeholders = [assigned[i] for i in refs]
+        return [self._remembered(r, scope) for r in self._assemble_batch(cleaned, planned, placeholders)]
 
     def _assemble_batch(
         self,
         texts: list[str],
-        planned: list[tuple[list[PrivacySpan], list[tuple[PrivacySpan, Action]]]],
+        planned: list[_Plan],
         assigned: list[str],
     ) -> list[ProtectedText]:
         out: list[ProtectedText] = []
         at = 0
-        for t, (spans, plan) in zip(texts, planned, strict=True):
-            n = sum(1 for _, a in plan if a is Action.PLACEHOLDER)
-            out.append(self._assemble(t, spans, plan, assigned[at : at + n]))
+        for t, (spans, actions) in zip(texts, planned, strict=True):
+            n = actions.count(Action.PLACEHOLDER)
+            out.append(self._assemble(t, spans, actions, assigned[at : at + n]))
             at += n
         return out
 
@@ -528,7 +529,7 @@ class PrivacyGuard:
         roles are protected (default: all); LangChain's "human" and "ai" are read as "user" and
         "assistant", and a role name that is neither standard nor any message's is a
         `ConfigError`. One batched extraction for all of them, as `protect_data`."""
-        _check_scope(user_id, namespace)
+        check_scope(user_id, namespace)
         copies: list[dict[str, Any]] = []
         for message in messages:
             if not isinstance(message, Mapping) or "content" not in message:
@@ -566,7 +567,7 @@ class PrivacyGuard:
         become the same once protected raise `ConfigError` rather than lose a value. `keys` limits
         protection to the values of those dict keys (at any depth); then no dict key is changed.
         All strings go through one batched extraction (see `protect_batch` for its time bound)."""
-        _check_scope(user_id, namespace)
+        check_scope(user_id, namespace)
         wanted = set(keys) if keys is not None else None
         found = [leaf_text(leaf) for leaf in leaves(data, wanted)]
         if not found:
@@ -585,7 +586,7 @@ class PrivacyGuard:
         keys: Iterable[str] | None = None,
     ) -> Any:
         """`protect_data` for coroutines."""
-        _check_scope(user_id, namespace)
+        check_scope(user_id, namespace)
         wanted = set(keys) if keys is not None else None
         found = [leaf_text(leaf) for leaf in leaves(data, wanted)]
         if not found:
@@ -597,7 +598,7 @@ class PrivacyGuard:
     def restore_data(self, data: Any, *, user_id: str, namespace: str | None = None) -> Any:
         """`restore` every string inside JSON-like data, dict keys included; one vault lookup for
         all of them. Keys (or set items) that become the same raise `ConfigError`."""
-        _check_scope(user_id, namespace)
+        check_scope(user_id, namespace)
         keys = data_keys(data)
         if not keys:
             return map_leaves(data, None, lambda leaf: leaf)
@@ -605,7 +606,7 @@ class PrivacyGuard:
         return map_leaves(data, None, lambda leaf: restore_leaf(leaf, values))
 
     async def arestore_data(self, data: Any, *, user_id: str, namespace: str | None = None) -> Any:
-        _check_scope(user_id, namespace)
+        check_scope(user_id, namespace)
         keys = data_keys(data)
         if not keys:
             return map_leaves(data, None, lambda leaf: leaf)
@@ -616,13 +617,13 @@ class PrivacyGuard:
 
     def restore(self, text: str, *, user_id: str, namespace: str | None = None) -> str:
         """Put this user's real values back in place of their placeholders."""
-        _check_text(text)
-        _check_scope(user_id, namespace)
+        check_text(text)
+        check_scope(user_id, namespace)
         return restore_text(text, lambda keys: self.vault.lookup(user_id, keys, namespace=namespace))
 
     async def arestore(self, text: str, *, user_id: str, namespace: str | None = None) -> str:
-        _check_text(text)
-        _check_scope(user_id, namespace)
+        check_text(text)
+        check_scope(user_id, namespace)
         keys = placeholder_keys(text) if "<" in text or "&" in text else set()
         if not keys:
             return text
@@ -631,7 +632,7 @@ class PrivacyGuard:
 
     def restorer(self, *, user_id: str, namespace: str | None = None) -> StreamingRestorer:
         """A streaming restorer for this user: `feed(chunk)` per chunk, then `flush()`."""
-        _check_scope(user_id, namespace)
+        check_scope(user_id, namespace)
         return StreamingRestorer(lambda keys: self.vault.lookup(user_id, keys, namespace=namespace))
 
     def restore_stream(
@@ -667,7 +668,7 @@ class PrivacyGuard:
 
     def forget(self, *, user_id: str, namespace: str | None = None) -> int:
         """Delete what the vault holds for a user; placeholders already in the cloud stay unresolvable."""
-        _check_scope(user_id, namespace)
+        check_scope(user_id, namespace)
         if self._seen is not None:
             self._seen.forget(user_id, namespace)
         return self.vault.forget(user_id, namespace=namespace)
@@ -680,78 +681,40 @@ class PrivacyGuard:
             close()
 
 
-# -- checks ------------------------------------------------------------------------------------
+def _vault_items(
+    plans: Iterable[_Plan],
+) -> tuple[list[VaultItem], list[int]]:
+    """The distinct vault items of the spans to replace by placeholders, and for each such span,
+    in order, the index of its item. The vault gives a value one placeholder per scope, so asking
+    once per distinct value is the same as asking once per span, with less to build and hash."""
+    items: list[VaultItem] = []
+    refs: list[int] = []
+    index: dict[tuple[str, str, PrivacyLevel], int] = {}
+    for spans, actions in plans:
+        for s, a in zip(spans, actions, strict=True):
+            if a is not Action.PLACEHOLDER:
+                continue
+            key = (s.text, s.privacy_type, s.level)
+            at = index.get(key)
+            if at is None:
+                at = index[key] = len(items)
+                items.append(
+                    VaultItem(
+                        name=placeholder_name(s.privacy_type),
+                        value=s.text,
+                        privacy_type=s.privacy_type,
+                        level=s.level,
+                    )
+                )
+            refs.append(at)
+    return items, refs
 
 
-def _check_text(text: object) -> str:
-    if not isinstance(text, str):
-        raise ConfigError(f"text must be a str, not {type(text).__name__}")
-    return text
-
-
-def _clean(text: str) -> str:
-    """`text` without lone surrogates: each becomes U+FFFD; a surrogate pair, its character."""
-    if text.isascii() or _SURROGATE.search(text) is None:
-        return text
-    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
-
-
-def _clean_name(user_name: object) -> str | None:
-    if user_name is None:
-        return None
-    if not isinstance(user_name, str):
-        raise ConfigError(f"user_name must be a str or None, not {type(user_name).__name__}")
-    return _clean(user_name)
-
-
-def _check_scope(user_id: object, namespace: object) -> None:
-    if not isinstance(user_id, str) or not user_id.strip():
-        raise ConfigError("user_id must be a non-empty string")
-    if namespace is not None and not isinstance(namespace, str):
-        raise ConfigError(f"namespace must be a str or None, not {type(namespace).__name__}")
-    # Ids are hashed and stored as UTF-8: one that cannot be encoded (undecodable bytes from a
-    # command line or a file name arrive as lone surrogates) would fail deep in the vault.
-    for what, value in (("user_id", user_id), ("namespace", namespace)):
-        if isinstance(value, str) and not value.isascii() and _SURROGATE.search(value):
-            raise ConfigError(f"{what} is not valid Unicode text (it holds bytes that are not UTF-8)")
-
-
-def _checked(spans: object, extractor: Extractor) -> list[PrivacySpan]:
-    if not isinstance(spans, list) or not all(isinstance(s, PrivacySpan) for s in spans):
-        raise TypeError(f"{type(extractor).__name__}.extract must return a list of PrivacySpan")
-    return spans
-
-
-def _checked_batch(found: object, texts: Sequence[str], extractor: Extractor) -> list[list[PrivacySpan]]:
-    if not isinstance(found, list) or len(found) != len(texts):
-        raise TypeError(f"{type(extractor).__name__} must return one list of spans per text")
-    return [_checked(f, extractor) for f in found]
-
-
-def _extraction_error(extractor: Extractor, exc: BaseException) -> ExtractionError:
-    # The message names the extractor and the kind of failure, never the text being protected:
-    # our own ExtractionErrors say why in words that hold no input; anything else by its class,
-    # including an ExtractionError a third-party extractor raised (its words may quote the text).
-    if isinstance(exc, ExtractionError) and _ours(extractor, exc):
-        kind = f"failed: {exc}"
-    elif isinstance(exc, (TimeoutError, asyncio.TimeoutError)):
-        kind = "timed out"
-    elif isinstance(exc, WorkersExhausted):
-        kind = f"was not started: {exc}, the most allowed"
-    else:
-        kind = f"failed ({type(exc).__name__})"
-    return ExtractionError(f"extractor {type(extractor).__name__} {kind}; nothing was sent (fail closed)")
-
-
-def _ours(extractor: Extractor, exc: BaseException) -> bool:
-    """Whether both the extractor's class and the code that raised `exc` belong to this package
-    (an ensemble of ours passes on what its members raise, so the class alone does not say)."""
-    if not type(extractor).__module__.startswith("memprivacy_plugin."):
-        return False
-    tb = exc.__traceback__
-    if tb is None:
-        return False
-    while tb.tb_next is not None:
-        tb = tb.tb_next
-    module = tb.tb_frame.f_globals.get("__name__")
-    return isinstance(module, str) and module.startswith("memprivacy_plugin.")
+def _covers(found: PrivacySpan | None, again: PrivacySpan) -> bool:
+    """Whether the extractor's span `found` wins any merge with `again`, a value seen before at the
+    same offsets: the same text, a level and score at least as high."""
+    return (
+        found is not None
+        and found.text == again.text
+        and (found.level.rank, found.score) >= (again.level.rank, again.score)
+    )
