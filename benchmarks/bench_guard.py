@@ -18,7 +18,7 @@ Last, one fixed message with five spans (a name, a phone number, an email, a hea
 a verification code), protected and restored in a loop against both vaults: the same spans
 whatever the rules find, so figures compare across versions.
 
-    python benchmarks/bench_guard.py [--limit N] [--repeat R]
+    python benchmarks/bench_guard.py [--limit N] [--repeat R] [--no-remember]
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ FIXED_VALUES = [
 ]
 
 
-def _fixed_message(tmp: str, repeat: int) -> list[tuple[str, float, float]]:
+def _fixed_message(tmp: str, repeat: int, remember: bool) -> list[tuple[str, float, float]]:
     from memprivacy_plugin import InMemoryVault
     from memprivacy_plugin.extractors.known import KnownValuesExtractor
 
@@ -85,7 +85,7 @@ def _fixed_message(tmp: str, repeat: int) -> list[tuple[str, float, float]]:
         ("in memory", InMemoryVault()),
         ("SQLite", SQLiteVault(Path(tmp) / "fixed.sqlite3", key=generate_key())),
     ):
-        guard = PrivacyGuard(extractor=replay, vault=vault)
+        guard = PrivacyGuard(extractor=replay, vault=vault, remember_values=remember)
         protected = guard.protect(FIXED, user_id="bench").text
         loop = [FIXED] * 2000
         protect_us = _per_message_us(functools.partial(guard.protect, user_id="bench"), loop, repeat)
@@ -100,6 +100,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--limit", type=int, default=0, help="use only the first N user turns")
     parser.add_argument("--repeat", type=int, default=5, help="timed passes (median reported)")
+    parser.add_argument(
+        "--no-remember", action="store_true", help="guards with remember_values=False (no memory)"
+    )
     args = parser.parse_args(argv)
 
     paths = dataset_paths()
@@ -115,8 +118,9 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         vault = SQLiteVault(Path(tmp) / "vault.sqlite3", key=generate_key())
-        guard = PrivacyGuard(extractor=Replay(found), vault=vault)
-        full = PrivacyGuard(extractor=rules, vault=vault)
+        remember = not args.no_remember
+        guard = PrivacyGuard(extractor=Replay(found), vault=vault, remember_values=remember)
+        full = PrivacyGuard(extractor=rules, vault=vault, remember_values=remember)
 
         started = time.perf_counter()
         protected = {t: guard.protect(t, user_id="bench").text for t in texts}
@@ -133,9 +137,10 @@ def main(argv: list[str] | None = None) -> int:
             lambda t: guard.restore(t, user_id="bench"), with_placeholders, args.repeat
         )
         guard.close()
-        fixed = _fixed_message(tmp, args.repeat)
+        fixed = _fixed_message(tmp, args.repeat, remember)
 
-    print(f"{len(texts)} user turns, {len(spanned)} with spans; median of {args.repeat} passes, one core\n")
+    memory = "values seen before remembered" if remember else "remember_values=False"
+    print(f"{len(texts)} user turns, {len(spanned)} with spans; {memory}; median of {args.repeat} passes\n")
     print("| measure | per message |")
     print("|---|---|")
     print(f"| rule extractor alone | {extract_us:.1f} µs ({1e6 / extract_us:,.0f} msg/s) |")

@@ -399,19 +399,16 @@ class PrivacyGuard:
             return found
         if not self._seen.loaded(scope):
             self._seen.load(scope, self.vault.entries(scope[0], namespace=scope[1]))
-        again = self._seen.find(scope, text)
-        if not again:
-            return found
         # A value found again where the extractor found it too: the extractor's span wins the
-        # merge anyway (same offsets, level and score at least as high, listed first), so the
-        # copy is dropped here rather than merged (a model copy per span on long texts).
-        strongest: dict[tuple[int, int], PrivacySpan] = {}
+        # merge anyway (same offsets, level and score at least as high, listed first), so no
+        # copy is made (a model per span on long texts).
+        known: dict[tuple[int, int], tuple[int, float]] = {}
         for f in found:
-            twin = strongest.get((f.start, f.end))
-            if twin is None or (f.level.rank, f.score) > (twin.level.rank, twin.score):
-                strongest[(f.start, f.end)] = f
-        kept = [a for a in again if not _covers(strongest.get((a.start, a.end)), a)]
-        return found + kept if kept else found
+            strength = (f.level.rank, f.score)
+            if known.get((f.start, f.end), (-1, 0.0)) < strength:
+                known[(f.start, f.end)] = strength
+        again = self._seen.find(scope, text, known)
+        return found + again if again else found
 
     async def _aload_seen(self, scope: tuple[str, str | None]) -> None:
         if self._seen is not None and not self._seen.loaded(scope):
@@ -708,13 +705,3 @@ def _vault_items(
                 )
             refs.append(at)
     return items, refs
-
-
-def _covers(found: PrivacySpan | None, again: PrivacySpan) -> bool:
-    """Whether the extractor's span `found` wins any merge with `again`, a value seen before at the
-    same offsets: the same text, a level and score at least as high."""
-    return (
-        found is not None
-        and found.text == again.text
-        and (found.level.rank, found.score) >= (again.level.rank, again.score)
-    )

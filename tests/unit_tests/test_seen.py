@@ -42,10 +42,29 @@ def test_the_repeat_gets_the_same_placeholder_and_restores(guard: PrivacyGuard) 
     assert guard.restore(later.text, user_id="u1") == "send it to 6222021234567890123 please"
 
 
-def test_a_repeat_with_tricks_is_found(guard: PrivacyGuard) -> None:
+@pytest.mark.parametrize(
+    "later",
+    [
+        "我输入了 ４８２\u200b-９１１ 了",
+        "我输入了482-911了",
+        "我输入了４８２－９１１，了",
+        "我输入了\u200b482\u2011911了",
+    ],
+)
+def test_a_repeat_with_tricks_is_found(guard: PrivacyGuard, later: str) -> None:
     guard.protect("验证码：482-911", user_id="u1")
-    protected = guard.protect("我输入了 ４８２\u200b-９１１ 了", user_id="u1")
-    assert protected.text == "我输入了 <Verification_Code> 了"
+    protected = guard.protect(later, user_id="u1")
+    assert "<Verification_Code>" in protected.text
+    assert "911" not in protected.text
+    assert "９１１" not in protected.text
+
+
+def test_a_value_written_both_ways_in_one_message_is_hidden_both_times(guard: PrivacyGuard) -> None:
+    guard.protect("the session token is TK-8832-ZQ", user_id="u1")
+    protected = guard.protect("旧的TK-8832-ZQ，新的ＴＫ-８８３２-ＺＱ also TK-8832-ZQ", user_id="u1")
+    assert "8832" not in protected.text
+    assert "８８３２" not in protected.text
+    assert len(protected.spans) == 3
 
 
 def test_users_and_namespaces_are_apart(guard: PrivacyGuard) -> None:
@@ -56,11 +75,18 @@ def test_users_and_namespaces_are_apart(guard: PrivacyGuard) -> None:
     assert "6222021234567890123" in elsewhere.text
 
 
-@pytest.mark.parametrize("value", ["2024", "4829", "hello", "Tr", "a-b"])
+@pytest.mark.parametrize("value", ["2024", "4829", "hello", "Tr", "a-b", "22.0", "1,500", "12:30", "a b c d"])
 def test_values_too_common_to_recognise_bare_are_not_remembered(value: str) -> None:
     seen = SeenValues()
     seen.remember(("u", None), [(value, "Password", PrivacyLevel.PL4)])
     assert seen.find(("u", None), f"later {value} again") == []
+
+
+@pytest.mark.parametrize("value", ["482-911", "TK-8832", "pa$$", "6222021234567890123", "12.345.678"])
+def test_distinctive_values_are_remembered(value: str) -> None:
+    seen = SeenValues()
+    seen.remember(("u", None), [(value, "Password", PrivacyLevel.PL4)])
+    assert [s.text for s in seen.find(("u", None), f"later {value} again")] == [value]
 
 
 def test_only_keyed_hashes_are_kept() -> None:
@@ -71,9 +97,21 @@ def test_only_keyed_hashes_are_kept() -> None:
     assert isinstance(digest, bytes)
     assert len(digest) == 16
     assert b"xxrCYGHDCw" not in digest
+    assert memory.written
+    assert all(len(w) == 16 and b"xxrCYGHDCw" not in w for w in memory.written)
     # A second instance (another process) has another key: the digests do not carry over.
     other = SeenValues()
     assert other._digest("xxrCYGHDCw^aowD") != digest
+
+
+def test_an_evicted_value_is_remembered_again_when_protected_again() -> None:
+    seen = SeenValues(max_values=2)
+    scope = ("u", None)
+    for value in ("AAA-1111", "BBB-2222", "CCC-3333"):
+        seen.remember(scope, [(value, "Token", PrivacyLevel.PL4)])
+    assert seen.find(scope, "AAA-1111") == []  # the oldest went
+    seen.remember(scope, [("AAA-1111", "Token", PrivacyLevel.PL4)])
+    assert [s.text for s in seen.find(scope, "AAA-1111")] == ["AAA-1111"]
 
 
 def test_a_new_guard_knows_the_vault_values_but_not_redacted_ones(tmp_path) -> None:

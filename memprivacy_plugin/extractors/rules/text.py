@@ -25,7 +25,7 @@ import unicodedata
 from bisect import bisect_right
 from functools import lru_cache
 
-__all__ = ["MatchText", "fold_char", "fold_width"]
+__all__ = ["MatchText", "fold_char", "fold_text", "fold_width"]
 
 # Invisible letters (Hangul fillers) that a regex would take for text.
 _INVISIBLE_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")
@@ -117,6 +117,23 @@ def _homoglyph(ch: str, category: str) -> str | None:
     return _homoglyphs().get(ch)
 
 
+def _fold_table(text: str) -> dict[int, str]:
+    """The translation table that folds `text`'s characters (only those it holds)."""
+    table: dict[int, str] = {}
+    for ch in set(_MAYBE_FOLDED.findall(text)):
+        folded = fold_char(ch)
+        if folded is not None:
+            table[ord(ch)] = folded
+    return table
+
+
+def fold_text(text: str) -> str:
+    """`text` folded character by character as `MatchText` folds it, without the offset map or
+    the merging of space runs: for looking a token up, not for locating it."""
+    table = _fold_table(text)
+    return text.translate(table) if table else text
+
+
 class MatchText:
     """A message folded for matching (see the module docstring), with its lower-case form and
     the map from folded offsets back to the message."""
@@ -134,14 +151,8 @@ class MatchText:
         ):
             self.text = original
         else:
-            table: dict[int, str] = {}
-            dropped_chars: list[str] = []
-            for ch in set(_MAYBE_FOLDED.findall(original)):
-                folded = fold_char(ch)
-                if folded is not None:
-                    table[ord(ch)] = folded
-                    if not folded:
-                        dropped_chars.append(ch)
+            table = _fold_table(original)
+            dropped_chars = [chr(c) for c, folded in table.items() if not folded]
             text = original.translate(table) if table else original
             dropped: list[int] = []  # positions in `original` of characters the fold removed
             if dropped_chars:
