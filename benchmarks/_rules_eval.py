@@ -123,6 +123,16 @@ PRESIDIO_FORMATTED = {
 }
 
 
+def user_texts(limit: int = 0) -> list[str]:
+    """The texts of the MemPrivacy sets' user turns (the first `limit` when given); a one-line
+    exit when the data is not there."""
+    paths = dataset_paths()
+    if not paths:
+        raise SystemExit("dataset not found: set MEMPRIVACY_SHARED_DATA or place ../shared/data")
+    texts = [t.text for t in load_turns(paths)]
+    return texts[:limit] if limit else texts
+
+
 def load_presidio_turns(data_dir: Path | None = None) -> list[Turn]:
     """Presidio's synthetic set (read in place) with its formatted entities as gold spans, under
     their own entity type as the raw label."""

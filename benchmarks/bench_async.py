@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _rules_eval import dataset_paths, load_turns
+from _rules_eval import user_texts
 
 from memprivacy_plugin import InMemoryVault, PrivacyGuard, RuleExtractor, SQLiteVault
 from memprivacy_plugin.vault.base import Vault
@@ -62,13 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8, 64])
     args = parser.parse_args(argv)
 
-    paths = dataset_paths()
-    if not paths:
-        print("dataset not found: set MEMPRIVACY_SHARED_DATA or place ../shared/data", file=sys.stderr)
-        return 1
-    texts = [t.text for t in load_turns(paths)]
-    if args.limit:
-        texts = texts[: args.limit]
+    texts = user_texts(args.limit)
     rules = RuleExtractor()
     print(f"{len(texts)} user turns, rule extractor; messages/s, median of {args.repeat} passes\n")
     header = ["vault", "sync loop"] + [f"aprotect c={c}" for c in args.concurrency]

@@ -34,7 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _rules_eval import dataset_paths, load_turns
+from _rules_eval import user_texts
 
 from memprivacy_plugin import PrivacyGuard, PrivacySpan, RuleExtractor, SQLiteVault
 from memprivacy_plugin.vault.crypto import generate_key
@@ -105,13 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    paths = dataset_paths()
-    if not paths:
-        print("dataset not found: set MEMPRIVACY_SHARED_DATA or place ../shared/data", file=sys.stderr)
-        return 1
-    texts = [t.text for t in load_turns(paths)]
-    if args.limit:
-        texts = texts[: args.limit]
+    texts = user_texts(args.limit)
     rules = RuleExtractor()
     found = {t: rules.extract(t) for t in texts}
     spanned = [t for t in texts if found[t]]

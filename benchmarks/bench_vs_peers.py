@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks._rules_eval import dataset_paths, load_turns
+from benchmarks._rules_eval import user_texts
 from memprivacy_plugin.extractors.rules import RuleExtractor
 
 
@@ -61,13 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--peers", default="argus,presidio", help="comma-separated: argus, presidio")
     parser.add_argument("--limit", type=int, default=0, help="only the first N turns (0: all)")
     args = parser.parse_args(argv)
-    paths = dataset_paths()
-    if not paths:
-        print("dataset not found (set MEMPRIVACY_SHARED_DATA)", file=sys.stderr)
-        return 2
-    texts = [t.text for t in load_turns(paths)]
-    if args.limit:
-        texts = texts[: args.limit]
+    texts = user_texts(args.limit)
     rules = RuleExtractor()
     runners: dict[str, Callable[[str], object]] = {"rules": rules.extract}
     for name in filter(None, args.peers.split(",")):
