@@ -19,7 +19,6 @@ from memprivacy_plugin import (
     PrivacyPolicy,
     PrivacySpan,
     RuleExtractor,
-    SQLiteVault,
 )
 from memprivacy_plugin.extractors.known import KnownValuesExtractor
 
@@ -36,16 +35,6 @@ KNOWN = KnownValuesExtractor(
         (CODE, "Verification Code", "PL4"),
     ]
 )
-
-
-@pytest.fixture(params=["memory", "sqlite"])
-def vault(request: pytest.FixtureRequest, tmp_path: Path):
-    if request.param == "memory":
-        yield InMemoryVault()
-    else:
-        v = SQLiteVault(tmp_path / "vault.sqlite3", key_file=tmp_path / "vault.key")
-        yield v
-        v.close()
 
 
 @pytest.fixture

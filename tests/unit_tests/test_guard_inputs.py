@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import traceback
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,7 +18,6 @@ from memprivacy_plugin import (
     PrivacyGuard,
     PrivacyPolicy,
     PrivacySpan,
-    SQLiteVault,
 )
 from memprivacy_plugin.extractors.known import KnownValuesExtractor
 
@@ -27,16 +25,6 @@ SECRET = "Tr0ub4dor&3-horse"
 MESSAGE = f"my password is {SECRET}"
 PHONE = "+1 415 867 5309"
 KNOWN = KnownValuesExtractor({PHONE: "Phone Number", SECRET: "Password"})
-
-
-@pytest.fixture(params=["memory", "sqlite"])
-def vault(request: pytest.FixtureRequest, tmp_path: Path):
-    if request.param == "memory":
-        yield InMemoryVault()
-    else:
-        v = SQLiteVault(tmp_path / "vault.sqlite3", key_file=tmp_path / "vault.key")
-        yield v
-        v.close()
 
 
 # -- no exception carries the message ------------------------------------------------------------
