@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -31,6 +31,7 @@ from ._data import (
     role_of,
     wanted_roles,
 )
+from ._markers import outside, own_ranges
 from ._runner import (
     DEFAULT_TIMEOUT,
     INLINE_LIMIT,
@@ -316,8 +317,9 @@ class PrivacyGuard:
 
     # -- planning: spans -> replacements (pure, no I/O) -----------------------------------------
 
-    def _plan(self, text: str, found: Sequence[PrivacySpan]) -> _Plan:
-        """The spans to act on (verified, re-located, merged) and the action for each."""
+    def _plan(self, text: str, found: Sequence[PrivacySpan], known: Collection[str] = ()) -> _Plan:
+        """The spans to act on (verified, re-located, merged) and the action for each; `known`
+        holds the placeholder keys this user's vault resolves (see `_markers`)."""
         spans: list[PrivacySpan] = []
         size = len(text)
         for span in found:
@@ -328,8 +330,13 @@ class PrivacyGuard:
                 spans.append(span)  # the usual case: offsets verified, nothing to re-locate
             else:
                 spans.extend(resolve_span(text, span))
+        own = own_ranges(text, known, self.policy.redaction_format)
+        if own:  # the guard's own output passes unchanged (protect is idempotent)
+            spans = outside(spans, own, text)
         if "<" in text or "&" in text:  # every placeholder spelling holds one of them
             for m in PLACEHOLDER_RE.finditer(text):
+                if own and (m.start(), m.end()) in own:
+                    continue
                 spans.append(
                     PrivacySpan(
                         text=m.group(0),
@@ -431,7 +438,9 @@ class PrivacyGuard:
         check_scope(user_id, namespace)
         found = self._extract(text, user_name) if text and not text.isspace() else []
         found = self._with_seen(found, text, (user_id, namespace))
-        spans, actions = self._plan(text, found)
+        keys = _placeholder_keys([text])
+        known = self.vault.lookup(user_id, keys, namespace=namespace) if keys else {}
+        spans, actions = self._plan(text, found, known)
         items, refs = _vault_items([(spans, actions)])
         assigned = self.vault.assign(user_id, items, namespace=namespace) if items else []
         placeholders = [assigned[i] for i in refs]
@@ -448,7 +457,9 @@ class PrivacyGuard:
         found = await self._aextract(text, user_name) if text and not text.isspace() else []
         await self._aload_seen((user_id, namespace))
         found = self._with_seen(found, text, (user_id, namespace))
-        spans, actions = self._plan(text, found)
+        keys = _placeholder_keys([text])
+        known = await self.vault.alookup(user_id, keys, namespace=namespace) if keys else {}
+        spans, actions = self._plan(text, found, known)
         items, refs = _vault_items([(spans, actions)])
         assigned = await self.vault.aassign(user_id, items, namespace=namespace) if items else []
         placeholders = [assigned[i] for i in refs]
@@ -470,7 +481,11 @@ class PrivacyGuard:
         check_scope(user_id, namespace)
         found = self._extract_many(cleaned, user_name)
         scope = (user_id, namespace)
-        planned = [self._plan(t, self._with_seen(f, t, scope)) for t, f in zip(cleaned, found, strict=True)]
+        keys = _placeholder_keys(cleaned)
+        known = self.vault.lookup(user_id, keys, namespace=namespace) if keys else {}
+        planned = [
+            self._plan(t, self._with_seen(f, t, scope), known) for t, f in zip(cleaned, found, strict=True)
+        ]
         items, refs = _vault_items(planned)
         assigned = self.vault.assign(user_id, items, namespace=namespace) if items else []
         placeholders = [assigned[i] for i in refs]
@@ -491,7 +506,11 @@ class PrivacyGuard:
         found = await self._aextract_many(cleaned, user_name)
         scope = (user_id, namespace)
         await self._aload_seen(scope)
-        planned = [self._plan(t, self._with_seen(f, t, scope)) for t, f in zip(cleaned, found, strict=True)]
+        keys = _placeholder_keys(cleaned)
+        known = await self.vault.alookup(user_id, keys, namespace=namespace) if keys else {}
+        planned = [
+            self._plan(t, self._with_seen(f, t, scope), known) for t, f in zip(cleaned, found, strict=True)
+        ]
         items, refs = _vault_items(planned)
         assigned = await self.vault.aassign(user_id, items, namespace=namespace) if items else []
         placeholders = [assigned[i] for i in refs]
@@ -676,6 +695,15 @@ class PrivacyGuard:
         close = getattr(self.vault, "close", None)
         if callable(close):
             close()
+
+
+def _placeholder_keys(texts: Iterable[str]) -> set[str]:
+    """The keys of every placeholder spelling in the texts (to ask the vault which are this user's)."""
+    keys: set[str] = set()
+    for text in texts:
+        if "<" in text or "&" in text:
+            keys |= placeholder_keys(text)
+    return keys
 
 
 def _vault_items(

@@ -87,15 +87,22 @@ def test_namespaces_are_isolated(guard: PrivacyGuard) -> None:
     assert guard.restore(text, user_id="u1", namespace="work") == f"call {PHONE}"
 
 
-def test_placeholder_typed_by_the_user_is_never_resolved_to_a_value(guard: PrivacyGuard) -> None:
-    guard.protect(f"call {PHONE}", user_id="u1")  # <Phone_Number_1> now exists in u1's vault
+def test_a_placeholder_this_vault_does_not_hold_never_resolves(guard: PrivacyGuard) -> None:
+    guard.protect(f"call {PHONE}", user_id="alice")  # <Phone_Number_1> exists in alice's vault only
     typed = "What does <Phone_Number_1> mean in your docs?"
-    result = guard.protect(typed, user_id="u1")
+    result = guard.protect(typed, user_id="bob")
     assert "<Phone_Number_1>" not in result.text
-    assert PHONE not in guard.restore(result.text, user_id="u1")
-    assert guard.restore(result.text, user_id="u1") == typed
+    assert guard.restore(result.text, user_id="bob") == typed
+    assert PHONE not in guard.restore(result.text, user_id="alice")
     assert result.placeholders == []  # the literal escape is not a protected value
     assert result.counts[PrivacyLevel.PL2] == 0
+
+
+def test_a_placeholder_of_this_user_passes_unchanged(guard: PrivacyGuard) -> None:
+    first = guard.protect(f"call {PHONE}", user_id="u1")
+    again = guard.protect(f"the cloud says: {first.text}", user_id="u1")
+    assert again.text == f"the cloud says: {first.text}"
+    assert guard.restore(again.text, user_id="u1") == f"the cloud says: call {PHONE}"
 
 
 def test_restore_is_tolerant_of_what_models_do(guard: PrivacyGuard) -> None:
@@ -321,14 +328,14 @@ def test_default_guard_uses_rules_and_the_data_dir(tmp_path: Path, monkeypatch: 
 
 
 def test_a_kept_span_containing_placeholder_text_is_still_escaped(vault) -> None:
-    known = KnownValuesExtractor([("ref <Phone_Number_1> here", "Identity Background", "PL2")])
+    known = KnownValuesExtractor([("ref <Phone_Number_7> here", "Identity Background", "PL2")])
     guard = PrivacyGuard(extractor=known, vault=vault, policy=PrivacyPolicy.pl4_only())  # PL2 kept
     PrivacyGuard(extractor=KNOWN, vault=vault).protect(
         f"call {PHONE}", user_id="u1"
-    )  # a real <Phone_Number_1>
-    text = "see ref <Phone_Number_1> here"
+    )  # a real <Phone_Number_1>, but no <Phone_Number_7>
+    text = "see ref <Phone_Number_7> here"
     protected = guard.protect(text, user_id="u1").text
-    assert "<Phone_Number_1>" not in protected
+    assert "<Phone_Number_7>" not in protected
     assert guard.restore(protected, user_id="u1") == text
 
 
