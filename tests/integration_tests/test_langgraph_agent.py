@@ -290,12 +290,14 @@ def test_parallel_calls_errors_and_idempotent_protection() -> None:
     # A second turn on the same thread leaves the first (already protected) message alone.
     graph = agent(guard, model, Tools()).compile(checkpointer=InMemorySaver(), store=InMemoryStore())
     first = graph.invoke({"messages": [HumanMessage(f"my phone is {PHONE}")]}, cfg("t"))
-    second = graph.invoke({"messages": [HumanMessage("and <Phone_Number_1> is what I typed")]}, cfg("t"))
+    typed = "and <Phone_Number_1> is mine, <Phone_Number_9> is what I typed"
+    second = graph.invoke({"messages": [HumanMessage(typed)]}, cfg("t"))
     assert second["messages"][0].content == first["messages"][0].content == "my phone is <Phone_Number_1>"
-    assert second["messages"][2].content == "and <Literal_1> is what I typed"  # a user-typed token
+    # A token of this user's own stays (it is theirs); one the vault does not hold is escaped.
+    assert second["messages"][2].content == "and <Phone_Number_1> is mine, <Literal_1> is what I typed"
     assert (
         restore_result(second, guard, cfg("t"))["messages"][2].content
-        == "and <Phone_Number_1> is what I typed"
+        == f"and {PHONE} is mine, <Phone_Number_9> is what I typed"
     )
     with pytest.raises(ConfigError, match="no user id"):
         graph.invoke({"messages": [HumanMessage("hi")]}, {"configurable": {"thread_id": "x"}})
