@@ -9,6 +9,7 @@ import pytest
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
 
+RENDER_FIGURES = {"policy_levels"}
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
 
 
@@ -26,6 +27,12 @@ def test_notebook_runs(path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPat
         if out.get("output_type") == "error"
     ]  # fmt: skip
     assert not errors
+    if path.stem in RENDER_FIGURES:  # a plot that renders, not just `<Figure size ...>`
+        images = [
+            out for cell in notebook.cells if cell.cell_type == "code" for out in cell.get("outputs", [])
+            if "image/png" in out.get("data", {})
+        ]  # fmt: skip
+        assert images, f"{path.name}: the figure did not render"
 
 
 def test_notebooks_are_committed_without_outputs() -> None:
