@@ -178,9 +178,10 @@ def like(leaf: Leaf, text: str) -> Leaf:
     return bytearray(data) if isinstance(leaf, bytearray) else data
 
 
-def data_keys(data: Any) -> set[str]:
+def data_keys(data: Any, wanted: set[str] | None = None) -> set[str]:
+    """The placeholder keys in the selected leaves of `data` (see `map_leaves` for `wanted`)."""
     keys: set[str] = set()
-    for leaf in leaves(data, None):
+    for leaf in leaves(data, wanted):
         text = leaf if isinstance(leaf, str) else bytes(leaf).decode("utf-8", "surrogateescape")
         if "<" in text or "&" in text:
             keys |= placeholder_keys(text)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import AsyncIterable, AsyncIterator, Collection, Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -611,23 +612,30 @@ class PrivacyGuard:
         protected = iter(r.text for r in results)
         return map_leaves(data, wanted, lambda leaf: like(leaf, next(protected)))
 
-    def restore_data(self, data: Any, *, user_id: str, namespace: str | None = None) -> Any:
+    def restore_data(
+        self, data: Any, *, user_id: str, namespace: str | None = None, keys: Iterable[str] | None = None
+    ) -> Any:
         """`restore` every string inside JSON-like data, dict keys included; one vault lookup for
-        all of them. Keys (or set items) that become the same raise `ConfigError`."""
+        all of them. Keys (or set items) that become the same raise `ConfigError`. `keys` restores
+        only what `protect_data(..., keys=keys)` protected: the values of those dict keys."""
         check_scope(user_id, namespace)
-        keys = data_keys(data)
-        if not keys:
-            return map_leaves(data, None, lambda leaf: leaf)
-        values = self.vault.lookup(user_id, keys, namespace=namespace)
-        return map_leaves(data, None, lambda leaf: restore_leaf(leaf, values))
+        wanted = set(keys) if keys is not None else None
+        found = data_keys(data, wanted)
+        if not found:
+            return map_leaves(data, wanted, lambda leaf: leaf)
+        values = self.vault.lookup(user_id, found, namespace=namespace)
+        return map_leaves(data, wanted, lambda leaf: restore_leaf(leaf, values))
 
-    async def arestore_data(self, data: Any, *, user_id: str, namespace: str | None = None) -> Any:
+    async def arestore_data(
+        self, data: Any, *, user_id: str, namespace: str | None = None, keys: Iterable[str] | None = None
+    ) -> Any:
         check_scope(user_id, namespace)
-        keys = data_keys(data)
-        if not keys:
-            return map_leaves(data, None, lambda leaf: leaf)
-        values = await self.vault.alookup(user_id, keys, namespace=namespace)
-        return map_leaves(data, None, lambda leaf: restore_leaf(leaf, values))
+        wanted = set(keys) if keys is not None else None
+        found = data_keys(data, wanted)
+        if not found:
+            return map_leaves(data, wanted, lambda leaf: leaf)
+        values = await self.vault.alookup(user_id, found, namespace=namespace)
+        return map_leaves(data, wanted, lambda leaf: restore_leaf(leaf, values))
 
     # -- restore -------------------------------------------------------------------------------
 
@@ -689,6 +697,13 @@ class PrivacyGuard:
             self._seen.forget(user_id, namespace)
         return self.vault.forget(user_id, namespace=namespace)
 
+    async def aforget(self, *, user_id: str, namespace: str | None = None) -> int:
+        """`forget` for coroutines."""
+        check_scope(user_id, namespace)
+        if self._seen is not None:
+            self._seen.forget(user_id, namespace)
+        return await self.vault.aforget(user_id, namespace=namespace)
+
     def close(self) -> None:
         """Close the vault. Extraction workers are shared by every guard in the process and are
         daemon threads (abandoned calls capped per extractor); nothing of theirs needs closing."""
@@ -733,3 +748,11 @@ def _vault_items(
                 )
             refs.append(at)
     return items, refs
+
+
+def default_data_dir() -> Path:
+    """Where the embedded default keeps its files (the default vault's folder):
+    `$MEMPRIVACY_DATA_DIR`, else the user data directory. Adapters put their own files beside it."""
+    from .vault.sqlite import default_vault_path
+
+    return default_vault_path().parent

