@@ -90,13 +90,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         guard = PrivacyGuard(RuleExtractor(), SQLiteVault(Path(tmp) / "vault.sqlite3", key=generate_key()))
         index: Any = {"embed": embed, "dims": 384}
-        run(PrivateStore(InMemoryStore(index=index), guard), texts, queries)  # warm-up: assigns placeholders
+        warm = PrivateStore(InMemoryStore(index=index), guard, namespace_user_index=0)
+        run(warm, texts, queries)  # warm-up: assigns placeholders
         rows: dict[str, list[tuple[float, float]]] = {"InMemoryStore": [], "PrivateStore(InMemoryStore)": []}
         own: list[float] = []  # PrivateStore's own seconds (outside the inner store) per run
         for _ in range(args.repeat):  # interleaved, so drifting machine load hits both alike
             rows["InMemoryStore"].append(run(InMemoryStore(index=index), texts, queries))
             inner = TimedStore(index=index)
-            put, search = run(PrivateStore(inner, guard), texts, queries)
+            put, search = run(PrivateStore(inner, guard, namespace_user_index=0), texts, queries)
             rows["PrivateStore(InMemoryStore)"].append((put, search))
             own.append(put + search - inner.inner_s)
         guard.close()

@@ -108,7 +108,7 @@ def memory_utility(
     guard = PrivacyGuard(extractor=_Replay({}, build_any(extractor)), vault=InMemoryVault())
     index: IndexConfig = {"embed": embed, "dims": 384, "fields": ["text"]}
     store = InMemoryStore(index=index)
-    private = PrivateStore(InMemoryStore(index=index), guard, fields=["text"])
+    private = PrivateStore(InMemoryStore(index=index), guard, fields=["text"], namespace_user_index=0)
 
     def forms(text: str, uid: str, numbers: dict[str, int]) -> dict[str, str]:
         # no user_name: PrivateStore (a BaseStore) has none to pass, and all four treatments must

@@ -98,7 +98,7 @@ def _records() -> list[Record]:
 
 def _leak_round_trip(records: list[Record], store: RecordingStore, embedder: Embedder, per_user: int) -> None:
     guard = PrivacyGuard(extractor=oracle_extractor(records), vault=InMemoryVault())
-    private = PrivateStore(store, guard)
+    private = PrivateStore(store, guard, namespace_user_index=0)
     checked = 0
 
     def redacted(text: str) -> bool:  # a PL4 value: zero retention, so no round trip
@@ -156,7 +156,7 @@ def test_dataset_all_user_messages(recorded: RecordingStore, embedder: Embedder)
 def test_search_with_a_real_value_finds_the_memory_stored_under_its_placeholder(
     recorded: RecordingStore, embedder: Embedder
 ) -> None:
-    store = PrivateStore(recorded, known_guard())
+    store = PrivateStore(recorded, known_guard(), namespace_user_index=0)
     ns = ("alice", "memories")
     store.put(ns, "phone", {"text": f"My phone number is {PHONE}", "kind": "contact"})
     store.put(ns, "pet", {"text": "I have a cat called Miso", "kind": "pet"})
@@ -185,14 +185,14 @@ def test_search_with_a_real_value_finds_the_memory_stored_under_its_placeholder(
     assert again is not None
     assert again.value["text"] == "call <Phone_Number_1> after six"
 
-    flat = PrivateStore(recorded, store.guard, restore=False)
+    flat = PrivateStore(recorded, store.guard, namespace_user_index=0, restore=False)
     item = flat.get(ns, "phone")
     assert item is not None
     assert item.value["text"] == "My phone number is <Phone_Number_1>"
 
 
 def test_two_users_never_see_each_others_values(recorded: RecordingStore) -> None:
-    store = PrivateStore(recorded, known_guard())
+    store = PrivateStore(recorded, known_guard(), namespace_user_index=0)
     store.put(("alice", "memories"), "p", {"text": f"my number is {PHONE}"})
     store.put(("bob", "memories"), "p", {"text": f"my number is {OTHER_PHONE}"})
     a = store.get(("alice", "memories"), "p")
@@ -207,11 +207,10 @@ def test_two_users_never_see_each_others_values(recorded: RecordingStore) -> Non
     assert a.value["text"] == f"my number is {PHONE}"
     assert b.value["text"] == f"my number is {OTHER_PHONE}"
     assert [i.key for i in store.search(("bob",), query=OTHER_PHONE)] == ["p"]
-    # A store fixed to alice reading bob's namespace resolves nothing of bob's.
-    as_alice = PrivateStore(recorded, store.guard, user_id="alice")
-    item = as_alice.get(("bob", "memories"), "p")
-    assert item is not None
-    assert OTHER_PHONE not in item.value["text"]
+    # A store fixed to alice, told where namespaces name the user, refuses bob's namespace.
+    as_alice = PrivateStore(recorded, store.guard, user_id="alice", namespace_user_index=0)
+    with pytest.raises(ConfigError, match="position 0 and user_id="):
+        as_alice.get(("bob", "memories"), "p")
 
 
 def test_fields_namespaces_delete_and_missing_user(recorded: RecordingStore) -> None:
@@ -231,7 +230,7 @@ def test_fields_namespaces_delete_and_missing_user(recorded: RecordingStore) -> 
 
 
 def test_async_methods(recorded: RecordingStore, embedder: Embedder) -> None:
-    store = PrivateStore(recorded, known_guard())
+    store = PrivateStore(recorded, known_guard(), namespace_user_index=0)
     ns = ("alice", "memories")
 
     async def run() -> None:
@@ -262,7 +261,7 @@ def test_sqlite_store(tmp_path: Path) -> None:
     conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
     inner = sqlite_mod.SqliteStore(conn)
     inner.setup()
-    store = PrivateStore(inner, known_guard())
+    store = PrivateStore(inner, known_guard(), namespace_user_index=0)
     ns = ("alice", "memories")
     store.put(ns, "p", {"text": f"{NAME} can be reached on {PHONE}", "phone": PHONE})
     item = store.get(ns, "p")
@@ -273,4 +272,132 @@ def test_sqlite_store(tmp_path: Path) -> None:
     raw = b"".join(p.read_bytes() for p in tmp_path.iterdir())
     assert b"<Phone_Number_1>" in raw  # the check below reads the right bytes
     for value in (PHONE, NAME):
+        assert value.encode() not in raw
+
+
+# -- what LangGraph's own suites cannot see: filters, scores, embeddings over private values ------
+
+
+def test_filters_over_protected_values() -> None:
+    """A filter compares what the inner store holds, so its strings are protected the same way:
+    equality on a field whose value (or whole text) is private matches; a value inside a longer
+    text is not an equality match (as without privacy); non-private strings and numbers pass as
+    they are. Ordering operators are numeric in LangGraph, and numbers are never protected."""
+    inner = RecordingStore()
+    store = PrivateStore(inner, known_guard(), namespace_user_index=0)
+    ns = ("alice", "contacts")
+    store.put(ns, "me", {"phone": PHONE, "kind": "contact", "note": f"call {PHONE} after six", "age": 41})
+    store.put(ns, "bob", {"phone": OTHER_PHONE, "kind": "contact", "note": "a friend", "age": 29})
+    store.put(ns, "cat", {"kind": "pet", "note": "Miso", "age": 3})
+
+    def keys(flt: dict[str, Any]) -> list[str]:
+        return sorted(i.key for i in store.search(ns, filter=flt))
+
+    assert keys({"phone": PHONE}) == ["me"]
+    assert keys({"phone": {"$eq": OTHER_PHONE}}) == ["bob"]
+    assert keys({"phone": {"$ne": PHONE}}) == ["bob", "cat"]
+    assert keys({"note": f"call {PHONE} after six"}) == ["me"]  # the same text, the same placeholders
+    assert keys({"note": PHONE}) == []  # inside a text: no equality match, with or without privacy
+    assert keys({"kind": "contact", "age": {"$gt": 30}}) == ["me"]
+    sent = [text for where, text in inner.seen if where == "search filter"]
+    assert '{"phone": "<Phone_Number_1>"}' in sent
+    assert find_leaks(inner.seen, {PHONE, OTHER_PHONE}) == []
+
+    # protect_filters=False sends the filter as given: it then cannot match a placeholder.
+    raw = PrivateStore(inner, store.guard, namespace_user_index=0, protect_filters=False)
+    assert [i.key for i in raw.search(ns, filter={"phone": PHONE})] == []
+
+
+def test_filters_follow_fields() -> None:
+    """With `fields`, only those keys' values are protected, in puts and in filters alike, so a
+    filter on a field left in clear matches its clear value."""
+    inner = RecordingStore()
+    store = PrivateStore(inner, known_guard(), fields=["text"], namespace_user_index=0)
+    ns = ("alice", "memories")
+    store.put(ns, "k", {"text": f"{NAME} called", "label": NAME})
+    assert [i.key for i in store.search(ns, filter={"label": NAME})] == ["k"]
+    assert [i.key for i in store.search(ns, filter={"text": f"{NAME} called"})] == ["k"]
+    raw = inner.get(ns, "k")
+    assert raw is not None
+    assert raw.value == {"text": "<Real_Name_1> called", "label": NAME}
+
+
+def test_scores_are_the_inner_stores_over_placeholder_text(
+    recorded: RecordingStore, embedder: Embedder
+) -> None:
+    """A query is embedded in placeholder form, so the scores and the order are those the inner
+    store gives for the protected query, and a real value ranks its own memory first."""
+    store = PrivateStore(recorded, known_guard(), namespace_user_index=0)
+    ns = ("alice", "memories")
+    store.put(ns, "phone", {"text": f"My phone number is {PHONE}"})
+    store.put(ns, "mail", {"text": f"Write to me at {EMAIL}"})
+    store.put(ns, "pet", {"text": "I have a cat called Miso"})
+    store.put(ns, "name", {"text": f"My name is {NAME}"})
+
+    found = store.search(ns, query=f"ring {PHONE}")
+    direct = recorded.search(ns, query="ring <Phone_Number_1>")
+    assert [(i.key, i.score) for i in found] == [(i.key, i.score) for i in direct]
+    assert found[0].key == "phone"
+    assert found[0].value["text"] == f"My phone number is {PHONE}"
+    assert all(i.score is not None and -1.0 <= i.score <= 1.0 for i in found)
+    async_found = asyncio.run(store.asearch(ns, query=f"ring {PHONE}"))
+    assert [i.key for i in async_found] == [i.key for i in found]
+    assert find_leaks([("embedder input", t) for t in embedder.inputs], {PHONE, EMAIL, NAME}) == []
+    assert any("<Phone_Number_1>" in t for t in embedder.inputs)
+
+
+def test_inner_store_members_are_reached_through_the_wrapper(tmp_path: Path) -> None:
+    sqlite_mod = pytest.importorskip("langgraph.store.sqlite")
+    conn = sqlite3.connect(tmp_path / "store.db", check_same_thread=False, isolation_level=None)
+    inner = sqlite_mod.SqliteStore(conn, ttl={"default_ttl": 5, "refresh_on_read": True})
+    store = PrivateStore(inner, known_guard(), namespace_user_index=0)
+    store.setup()
+    assert store.conn is conn
+    assert store.index_config is None
+    assert store.supports_ttl is True
+    assert store.ttl_config == {"default_ttl": 5, "refresh_on_read": True}
+    store.put(("alice", "m"), "k", {"text": PHONE}, ttl=1)
+    assert store.sweep_ttl() == 0
+    store.start_ttl_sweeper(sweep_interval_minutes=60)
+    assert store.stop_ttl_sweeper(timeout=5)
+    with pytest.raises(AttributeError, match="no_such_member"):
+        _ = store.no_such_member
+    conn.close()
+    semantic = PrivateStore(
+        InMemoryStore(index={"embed": lambda t: [[1.0]] * len(t), "dims": 1}), known_guard()
+    )
+    assert semantic.index_config is not None
+    assert semantic.index_config["dims"] == 1
+    assert semantic.embeddings is not None
+
+
+def test_async_sqlite_store_files_hold_no_private_value(tmp_path: Path) -> None:
+    sqlite_mod = pytest.importorskip("langgraph.store.sqlite")
+    from memprivacy_plugin import SQLiteVault
+
+    guard = PrivacyGuard(
+        extractor=KnownValuesExtractor({PHONE: "Phone Number", EMAIL: "Email", NAME: "Real Name"}),
+        vault=SQLiteVault(tmp_path / "vault.db", key_file=tmp_path / "vault.key"),
+    )
+    ns = ("alice", "memories")
+
+    async def run() -> None:
+        async with sqlite_mod.AsyncSqliteStore.from_conn_string(str(tmp_path / "store.db")) as inner:
+            store = PrivateStore(inner, guard, namespace_user_index=0)
+            await store.setup()  # a coroutine of the inner store, awaited through the wrapper
+            await store.aput(ns, "a", {"text": f"{NAME} <{EMAIL}>", "phone": PHONE})
+            item = await store.aget(ns, "a")
+            assert item is not None
+            assert item.value == {"text": f"{NAME} <{EMAIL}>", "phone": PHONE}
+            hits = await store.asearch(ns, filter={"phone": PHONE})
+            assert [h.key for h in hits] == ["a"]
+            everyone = await store.asearch(())
+            assert [h.value["phone"] for h in everyone] == [PHONE]
+            assert await store.sweep_ttl() == 0
+
+    asyncio.run(run())
+    guard.close()
+    raw = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.is_file())
+    assert b"<Phone_Number_1>" in raw
+    for value in (PHONE, EMAIL, NAME):
         assert value.encode() not in raw

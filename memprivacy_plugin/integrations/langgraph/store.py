@@ -3,11 +3,14 @@
 Values are put in placeholder form before the inner store sees or embeds them, search queries and
 filter values are protected the same way (the same value always maps to the same placeholder, so a
 query with a real value finds what was stored under its placeholder), and what `get`/`search` return
-is restored for the user.
+is restored, each item with the vault of its own user.
 
-Namespace convention: `namespace[namespace_user_index]` is the user id (default index 0:
-`(user_id, "memories")`, as in LangGraph's memory examples), or a fixed `user_id` is given. Namespace
-labels are never protected: keep private data out of them (the user id is an app identifier).
+Whose vault: inside a LangGraph run, the run's user (`config["configurable"]["user_id"]` or the
+runtime context's `user_id`); outside one, the namespace label at `namespace_user_index` (0 for
+LangGraph's `(user_id, "memories")`, 1 or -1 for langmem's `("memories", user_id)`), or a fixed
+`user_id=`. Nothing is guessed, and sources that are both present must agree (`ConfigError`).
+Namespace labels are never protected: keep private data out of them (the user id is an app
+identifier).
 """
 
 from __future__ import annotations
@@ -25,21 +28,30 @@ from langgraph.store.base import (
     Result,
     SearchItem,
     SearchOp,
+    TTLConfig,
 )
 
 from ...errors import ConfigError
 from ...guard import PrivacyGuard
+from ._store_ops import Users, UserWork, arefuse_private, has_text, refuse_private, texts_of
 
 __all__ = ["PrivateStore"]
 
+_Where = tuple[int, int]  # (op index, item index in a search result, or -1 for a get)
+
 
 class PrivateStore(BaseStore):
-    """Wraps `store` (InMemoryStore, SqliteStore, PostgresStore, ...) so it only holds placeholder
-    form. `fields` limits protection to the values of those keys of each item (at any depth;
-    default: every string). `restore=False` returns items in placeholder form. `protect_filters`
-    protects the string values of search filters (so `{"phone": <real value>}` matches).
+    """Wraps `store` (InMemoryStore, SqliteStore, AsyncSqliteStore, PostgresStore, ...) so it only
+    holds placeholder form. `fields` limits protection to the values of those keys of each item (at
+    any depth; default: every string). `restore=False` returns items in placeholder form.
+    `protect_filters` protects the string values of search filters, so `{"phone": <real value>}`
+    matches the placeholder stored. `namespace_user_index`: where namespaces hold the user id
+    (needed outside a run; in a run, checked against the run's user). `user_id`: a store for one
+    user. `user_from_run=False`: the run's config is not read (a job that writes for many users).
 
-    The wrapped store is `self.store`: data written to it directly is taken as it is."""
+    The wrapped store is `self.store`. Members it has beyond `BaseStore` (`setup()`,
+    `index_config`, `embeddings`, `sweep_ttl()`, `start_ttl_sweeper()`, ...) are its own, reached
+    through the wrapper, and so is data written to it directly: taken as it is."""
 
     def __init__(
         self,
@@ -48,7 +60,8 @@ class PrivateStore(BaseStore):
         *,
         fields: Sequence[str] | None = None,
         user_id: str | None = None,
-        namespace_user_index: int = 0,
+        namespace_user_index: int | None = None,
+        user_from_run: bool = True,
         restore: bool = True,
         protect_filters: bool = True,
     ) -> None:
@@ -56,51 +69,72 @@ class PrivateStore(BaseStore):
             raise ConfigError(f"{type(store).__name__} is not a LangGraph BaseStore")
         if isinstance(fields, str):
             raise ConfigError("fields must be a list of keys, not a string")
+        if namespace_user_index is not None and (
+            isinstance(namespace_user_index, bool) or not isinstance(namespace_user_index, int)
+        ):
+            raise ConfigError("namespace_user_index must be an int (a namespace position) or None")
+        if user_id is not None and (not isinstance(user_id, str) or not user_id):
+            raise ConfigError("user_id must be a non-empty string")
         self.store = store
         self.guard = guard or PrivacyGuard()
         self.fields = list(fields) if fields is not None else None
         self.user_id = user_id
         self.namespace_user_index = namespace_user_index
+        self.user_from_run = user_from_run
         self.restore = restore
         self.protect_filters = protect_filters
-        self.supports_ttl = store.supports_ttl
-        self.ttl_config = store.ttl_config
+        self._users = Users(user_id, namespace_user_index, user_from_run)
+        self._keys = frozenset(self.fields) if self.fields is not None else None
 
     def __repr__(self) -> str:
         return f"PrivateStore({type(self.store).__name__}(), user index {self.namespace_user_index})"
 
-    # -- whose data an op touches ----------------------------------------------------------------
+    # -- the inner store's own members -------------------------------------------------------------
 
-    def _user(self, namespace: tuple[str, ...]) -> str:
-        if self.user_id is not None:
-            return self.user_id
-        try:
-            user = namespace[self.namespace_user_index]
-        except IndexError:
-            raise ConfigError(
-                f"namespace {namespace!r} has no user id at index {self.namespace_user_index} "
-                "(use (user_id, ...) namespaces, set namespace_user_index, or pass user_id=)"
-            ) from None
-        if not user:
-            raise ConfigError("empty user id in the namespace")
-        return user
+    @property
+    def supports_ttl(self) -> bool:  # type: ignore[override]
+        return bool(self.store.supports_ttl)
 
-    # -- planning (no I/O): what to protect, then the ops the inner store gets -------------------
+    @property
+    def ttl_config(self) -> TTLConfig | None:  # type: ignore[override]
+        return self.store.ttl_config
 
-    def _plan(self, ops: list[Op]) -> dict[str, _UserWork]:
-        work: dict[str, _UserWork] = defaultdict(_UserWork)
+    def __getattr__(self, name: str) -> Any:
+        """What `BaseStore` does not define comes from the inner store (`setup`, `index_config`,
+        TTL sweepers; coroutine functions stay coroutine functions). Only called for names not
+        found on the wrapper, so every data method stays the wrapper's."""
+        store = self.__dict__.get("store")
+        if store is None or name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(store, name)
+
+    # -- planning (no I/O): whose work each op is, then the ops the inner store gets -------------
+
+    def _plan(self, ops: list[Op], caller: str | None) -> tuple[dict[str, UserWork], list[str]]:
+        """Per-user work, and the texts of user-less searches (let through only if not private)."""
+        users = self._users
+        work: dict[str, UserWork] = defaultdict(UserWork)
+        unowned: list[str] = []
         for i, op in enumerate(ops):
-            if isinstance(op, PutOp) and op.value is not None:
-                work[self._user(op.namespace)].values.append((i, op.value))
+            if isinstance(op, (PutOp, GetOp)):
+                user = users.of_op(op.namespace, caller)
+                if isinstance(op, PutOp) and op.value is not None:
+                    work[users.required(user)].values.append((i, op.value))
             elif isinstance(op, SearchOp):
-                user = self._user(op.namespace_prefix)
+                user = users.of_op(op.namespace_prefix, caller)
+                flt = op.filter if self.protect_filters and has_text(op.filter, self._keys) else None
+                if user is None:
+                    unowned += [op.query] if op.query is not None else []
+                    unowned += texts_of(flt, self._keys) if flt else []
+                    continue
                 if op.query is not None:
                     work[user].queries.append((i, op.query))
-                if op.filter and self.protect_filters:
-                    work[user].filters.append((i, op.filter))
-        return work
+                if flt:
+                    work[user].filters.append((i, flt))
+        return work, unowned
 
-    def _rewrite(self, ops: list[Op], work: dict[str, _UserWork]) -> list[Op]:
+    @staticmethod
+    def _rewrite(ops: list[Op], work: dict[str, UserWork]) -> list[Op]:
         out = list(ops)
         for done in work.values():
             for (i, _), value in zip(done.values, done.new_values, strict=True):
@@ -117,22 +151,24 @@ class PrivateStore(BaseStore):
                 out[i] = search._replace(filter=flt)
         return out
 
-    def _to_restore(self, ops: list[Op], results: list[Result]) -> dict[str, list[tuple[int, int]]]:
-        """user -> (op index, item index or -1 for a GetOp's single item)."""
-        wanted: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    def _to_restore(self, results: list[Result], caller: str | None) -> dict[str, list[_Where]]:
+        """user -> where their items are; items that name no user (or, in a run, another user)
+        are left as stored."""
+        wanted: dict[str, list[_Where]] = defaultdict(list)
         if not self.restore:
             return wanted
-        for i, (op, result) in enumerate(zip(ops, results, strict=True)):
-            if isinstance(op, GetOp) and isinstance(result, Item):
-                wanted[self._user(op.namespace)].append((i, -1))
-            elif isinstance(op, SearchOp) and isinstance(result, list):
-                for j, item in enumerate(result):
-                    if isinstance(item, Item):
-                        wanted[self._user(item.namespace)].append((i, j))
+        for i, result in enumerate(results):
+            found = [(-1, result)] if isinstance(result, Item) else []
+            if isinstance(result, list):
+                found = [(j, item) for j, item in enumerate(result) if isinstance(item, Item)]
+            for j, item in found:
+                user = self._users.of_item(item.namespace, caller)
+                if user is not None:
+                    wanted[user].append((i, j))
         return wanted
 
     @staticmethod
-    def _item(results: list[Result], where: tuple[int, int]) -> Item:
+    def _item(results: list[Result], where: _Where) -> Item:
         i, j = where
         found = results[i]
         item = found[j] if j >= 0 and isinstance(found, list) else found
@@ -140,7 +176,7 @@ class PrivateStore(BaseStore):
         return item
 
     @staticmethod
-    def _put_back(results: list[Result], where: tuple[int, int], value: dict[str, Any]) -> None:
+    def _put_back(results: list[Result], where: _Where, value: dict[str, Any]) -> None:
         i, j = where
         found = results[i]
         if j < 0:
@@ -157,51 +193,45 @@ class PrivateStore(BaseStore):
         """Protect puts, queries and filters; run them on the inner store; restore what it returns.
         One batched extraction and one vault lookup per user of the batch."""
         ops = list(ops)
-        work = self._plan(ops)
+        caller = self._users.caller()
+        work, unowned = self._plan(ops, caller)
+        refuse_private(self.guard, unowned)
+        g = self.guard
         for user, w in work.items():
-            g = self.guard
             if w.values:
                 w.new_values = g.protect_data([v for _, v in w.values], user_id=user, keys=self.fields)
             if w.queries:
                 w.new_queries = [r.text for r in g.protect_batch([q for _, q in w.queries], user_id=user)]
             if w.filters:
-                w.new_filters = g.protect_data([f for _, f in w.filters], user_id=user)
+                w.new_filters = g.protect_data([f for _, f in w.filters], user_id=user, keys=self.fields)
         results = self.store.batch(self._rewrite(ops, work))
-        for user, where in self._to_restore(ops, results).items():
+        for user, where in self._to_restore(results, caller).items():
             values = [self._item(results, at).value for at in where]
-            for at, value in zip(where, self.guard.restore_data(values, user_id=user), strict=True):
+            for at, value in zip(where, g.restore_data(values, user_id=user), strict=True):
                 self._put_back(results, at, value)
         return results
 
     async def abatch(self, ops: Iterable[Op]) -> list[Result]:
         ops = list(ops)
-        work = self._plan(ops)
+        caller = self._users.caller()
+        work, unowned = self._plan(ops, caller)
+        await arefuse_private(self.guard, unowned)
+        g, keys = self.guard, self.fields
         for user, w in work.items():
-            g = self.guard
             if w.values:
-                w.new_values = await g.aprotect_data([v for _, v in w.values], user_id=user, keys=self.fields)
-            w.new_queries = [(await g.aprotect(q, user_id=user)).text for _, q in w.queries]
+                w.new_values = await g.aprotect_data([v for _, v in w.values], user_id=user, keys=keys)
+            if w.queries:
+                done = await g.aprotect_batch([q for _, q in w.queries], user_id=user)
+                w.new_queries = [r.text for r in done]
             if w.filters:
-                w.new_filters = await g.aprotect_data([f for _, f in w.filters], user_id=user)
+                w.new_filters = await g.aprotect_data([f for _, f in w.filters], user_id=user, keys=keys)
         results = await self.store.abatch(self._rewrite(ops, work))
-        for user, where in self._to_restore(ops, results).items():
+        for user, where in self._to_restore(results, caller).items():
             values = [self._item(results, at).value for at in where]
-            restored = await self.guard.arestore_data(values, user_id=user)
+            restored = await g.arestore_data(values, user_id=user)
             for at, value in zip(where, restored, strict=True):
                 self._put_back(results, at, value)
         return results
-
-
-class _UserWork:
-    """One user's share of a batch: (op index, original) pairs and their protected forms."""
-
-    def __init__(self) -> None:
-        self.values: list[tuple[int, Any]] = []
-        self.queries: list[tuple[int, str]] = []
-        self.filters: list[tuple[int, dict[str, Any]]] = []
-        self.new_values: list[Any] = []
-        self.new_queries: list[str] = []
-        self.new_filters: list[Any] = []
 
 
 def _copy_item(item: Item, value: dict[str, Any]) -> Item:
