@@ -13,6 +13,7 @@ daemon workers, linear-time ones inline, async-native ones under `asyncio.wait_f
 from __future__ import annotations
 
 import asyncio
+import json
 from collections import Counter
 from collections.abc import AsyncIterable, AsyncIterator, Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -45,7 +46,7 @@ from ._runner import (
 from ._seen import SeenValues, protected_values
 from .errors import ConfigError, ExtractionError, PolicyBlockedError
 from .extractors.base import BaseExtractor, Extractor, extract_batch_with
-from .placeholders import PLACEHOLDER_RE, placeholder_name
+from .placeholders import PLACEHOLDER_RE, placeholder_key, placeholder_name
 from .policy import Action, PrivacyPolicy
 from .restore import StreamingRestorer, placeholder_keys, restore_text
 from .spans import PrivacySpan, merge_spans, resolve_span
@@ -703,6 +704,29 @@ class PrivacyGuard:
         if self._seen is not None:
             self._seen.forget(user_id, namespace)
         return await self.vault.aforget(user_id, namespace=namespace)
+
+    def placeholder_values(self, data: Any, *, user_id: str, namespace: str | None = None) -> dict[str, str]:
+        """This user's placeholders in `data` (every string, at any depth), each as it is written
+        there, with its value; one vault lookup. A placeholder the vault does not resolve is left out."""
+        check_scope(user_id, namespace)
+        tokens = {
+            m.group(0): placeholder_key(m["name"], m["num"])
+            for leaf in leaves(data, None)
+            for m in PLACEHOLDER_RE.finditer(leaf_text(leaf))
+        }
+        values = self.vault.lookup(user_id, set(tokens.values()), namespace=namespace) if tokens else {}
+        return {token: values[key] for token, key in tokens.items() if key in values}
+
+    def json_restorer(self, *, user_id: str, namespace: str | None = None) -> StreamingRestorer:
+        """`restorer` for JSON text that streams in (tool-call arguments): each value goes in
+        JSON-escaped, so the text still parses."""
+        check_scope(user_id, namespace)
+
+        def lookup(keys: Collection[str]) -> dict[str, str]:
+            found = self.vault.lookup(user_id, keys, namespace=namespace)
+            return {k: json.dumps(v, ensure_ascii=False)[1:-1] for k, v in found.items()}
+
+        return StreamingRestorer(lookup)
 
     def close(self) -> None:
         """Close the vault. Extraction workers are shared by every guard in the process and are
