@@ -83,7 +83,8 @@ def _redirect_connections(target: tuple[str, int]) -> None:
 
 def fake_openai_server() -> Callable[[], None]:
     """An OpenAI-compatible server (tests/docs/fake_openai.py) at http://127.0.0.1:8000/v1 as the
-    page sees it, and OPENAI_BASE_URL / OPENAI_API_KEY pointing at it for OpenAI clients."""
+    page sees it, and OPENAI_BASE_URL / OPENAI_API_KEY pointing at it for OpenAI clients. At the
+    end of the page, the chat requests it received must hold nothing the rules would protect."""
     sys.path.insert(0, str(HERE))
     try:
         from fake_openai import FakeOpenAIServer
@@ -93,7 +94,15 @@ def fake_openai_server() -> Callable[[], None]:
     _redirect_connections(server.address)
     os.environ["OPENAI_BASE_URL"] = server.base_url
     os.environ["OPENAI_API_KEY"] = "sk-docs-fake"
-    return server.close
+
+    def teardown() -> None:
+        server.close()
+        leaks = server.cloud_leaks()
+        if leaks:
+            kinds = sorted(set(leaks))
+            raise DocFailure(f"the stand-in cloud model received values the rules protect: {kinds}")
+
+    return teardown
 
 
 #: fixture name (as in `<!-- run: with NAME -->`) -> setup returning its teardown
@@ -279,9 +288,16 @@ def run_page(plan: dict[str, Any]) -> int:
                 else:
                     traceback.print_exc()
                 return 1
+        while teardowns:
+            try:
+                teardowns.pop()()
+            except DocFailure as exc:
+                print(f"FAILED {name} (at the end of the page)\n{exc}", file=sys.stderr)
+                return 1
     finally:
         for teardown in reversed(teardowns):
-            teardown()
+            with contextlib.suppress(Exception):
+                teardown()
         loop.close()
     return 0
 

@@ -5,10 +5,12 @@
   answered the way the model answers: a JSON array of `{original_text, privacy_type,
   privacy_level}`, with what the rule extractor finds plus the few semantic spans in `KNOWN`
   (what the model finds and rules cannot: other people's names, diagnoses).
+- mem0's fact extraction prompt gets one fact per new user line, as `{"memory": [...]}`.
 - Any other chat request is answered by repeating the last user message after "Noted: ", as one
   message or streamed in small chunks (`"stream": true`), so placeholders get split across chunks.
 
-Every request body is kept in `requests`, so a test can check what the "cloud" received.
+Every request body is kept in `requests`; `cloud_leaks()` says whether the "cloud" received
+anything the rules would protect.
 """
 
 from __future__ import annotations
@@ -59,6 +61,11 @@ def answer(request: dict[str, Any]) -> str:
     dialogue = _DIALOGUE.search(last)
     if dialogue is not None:
         return json.dumps(_spans(json.loads(dialogue.group(1))["content"]), ensure_ascii=False)
+    if "## New Messages\n" in last:  # mem0 2.x's fact extraction: one fact per user line
+        new = last.split("## New Messages\n", 1)[1].split("\n\n## ", 1)[0]
+        said = [line[len("user: ") :] for line in new.splitlines() if line.startswith("user: ")]
+        facts = [{"id": str(i), "text": f"The user mentioned that {t}"} for i, t in enumerate(said)]
+        return json.dumps({"memory": facts}, ensure_ascii=False)
     users = [_text(m.get("content")) for m in messages if m.get("role") == "user"]
     return "Noted: " + (users[-1] if users else "")
 
@@ -132,6 +139,20 @@ class FakeOpenAIServer:
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
+
+    def cloud_leaks(self) -> list[str]:
+        """The types of what the rule extractor finds in the messages of every request that is
+        not a MemPrivacy extraction (those go to the user's own model): a chat model or mem0's
+        LLM in the cloud must only ever see placeholders. Types only, never the values."""
+        from memprivacy_plugin import RuleExtractor
+
+        rules, found = RuleExtractor(), []
+        for request in self.requests:
+            texts = [_text(m.get("content")) for m in request.get("messages") or []]
+            if texts and _DIALOGUE.search(texts[-1]):
+                continue
+            found += [span.privacy_type for text in texts for span in rules.extract(text)]
+        return found
 
     @property
     def address(self) -> tuple[str, int]:

@@ -132,3 +132,18 @@ def test_the_fake_server_answers_at_the_documented_address(tmp_path: Path) -> No
     )
     status, output = _run(tmp_path, page)
     assert status == 0, output
+
+
+def test_the_fake_cloud_model_must_not_receive_private_values(tmp_path: Path) -> None:
+    page = (
+        f"<!-- run: with fake-openai-server -->\n{F}python\n"
+        "from openai import OpenAI\n"
+        "OpenAI().chat.completions.create(\n"
+        "    model='m', messages=[{'role': 'user', 'content': 'call me on +1 415 867 5309'}])\n"
+        f"{F}\n"
+    )
+    status, output = _run(tmp_path, page)
+    assert status == 1
+    assert "FAILED page.md (at the end of the page)" in output
+    assert "['Phone Number']" in output
+    assert "867" not in output
