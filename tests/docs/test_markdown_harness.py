@@ -128,6 +128,11 @@ def test_the_fake_server_answers_at_the_documented_address(tmp_path: Path) -> No
         "                                        messages=[{'role': 'user', 'content': 'a longer text'}])\n"
         "''.join(c.choices[0].delta.content or '' for c in stream)   # 'Noted: a longer text'\n"
         "OpenAI().base_url.port != 8000   # True\n"
+        "from openai import AsyncOpenAI\n"
+        "aclient = AsyncOpenAI(base_url='http://127.0.0.1:8000/v1', api_key='x')\n"
+        "hi = [{'role': 'user', 'content': 'yo'}]\n"
+        "reply = await aclient.chat.completions.create(model='m', messages=hi)\n"
+        "reply.choices[0].message.content   # 'Noted: yo'\n"
         f"{F}\n"
     )
     status, output = _run(tmp_path, page)
