@@ -4,33 +4,21 @@
 A checkpointer saves the graph's input before any node runs, so a privacy node alone is too late
 for it: `protect_input` puts the new messages in placeholder form before the graph sees them.
 Graph state then holds placeholder form only; the restore helpers give the user the real values
-on the way out, without writing them back into state.
+on the way out, without writing them back into state. All of it goes through the core every
+adapter shares (`integrations._messages`, `integrations._stream`).
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from langchain_core.messages import AIMessageChunk, BaseMessage, BaseMessageChunk, convert_to_messages
+from langchain_core.messages import BaseMessage, BaseMessageChunk, convert_to_messages
 
 from ...guard import PrivacyGuard
-from ...restore import StreamingRestorer
-from .._identity import Identity
-from ._common import (
-    apply_protection,
-    aprotect_texts,
-    arestore_tree,
-    content_strings,
-    identity_of,
-    plan_protection,
-    protect_texts,
-    protection_texts,
-    rebuild_content,
-    restore_tree,
-)
+from .._messages import Walk, aprotect_value, arestore_value, protect_value, restore_value, with_id
+from .._stream import StreamRestorer
+from ._common import guard_of, identity_of
 
 __all__ = [
     "aprotect_input",
@@ -49,39 +37,14 @@ def _input_messages(graph_input: Any, key: str) -> list[BaseMessage] | None:
     return convert_to_messages(value if isinstance(value, list) else [value])
 
 
-@dataclass(frozen=True)
-class _Plan:
-    """The new messages of a graph input to protect (`to_protect`) or only to mark (`to_swap`)."""
-
-    graph_input: dict[str, Any]
-    key: str
-    messages: list[BaseMessage]
-    to_protect: list[BaseMessage]
-    to_swap: list[BaseMessage]
-
-    def apply(self, protected: list[str]) -> Any:
-        """The graph input with those messages replaced, in place, by their protected copies (the
-        other messages, e.g. a system prompt, stay where they are)."""
-        changed = self.to_protect + self.to_swap
-        new = apply_protection(self.to_protect, self.to_swap, protected)
-        by_position = {id(old): fresh for old, fresh in zip(changed, new, strict=True)}
-        return {**self.graph_input, self.key: [by_position.get(id(m), m) for m in self.messages]}
-
-
-def _plan(graph_input: Any, key: str, message_types: Sequence[str]) -> _Plan | Any:
-    """What protecting `graph_input` takes, or the input itself when nothing needs protecting."""
-    messages = _input_messages(graph_input, key)
-    if messages is None:
-        return graph_input
-    to_protect, to_swap = plan_protection(messages, frozenset(message_types))
-    if not to_protect and not to_swap:
-        return {**graph_input, key: messages}
-    return _Plan(graph_input, key, messages, to_protect, to_swap)
+def _with_ids(before: list[BaseMessage], after: list[BaseMessage]) -> list[BaseMessage]:
+    # A protected copy needs an id, so that `add_messages` replaces it rather than appending.
+    return [new if new is old else with_id(new) for old, new in zip(before, after, strict=True)]
 
 
 def protect_input(
     graph_input: Any,
-    guard: PrivacyGuard,
+    guard: PrivacyGuard | None = None,
     config: Any = None,
     *,
     context: Any = None,
@@ -90,42 +53,49 @@ def protect_input(
 ) -> Any:
     """`graph_input` with its new messages in placeholder form (marked, with ids), for
     `graph.invoke(protect_input(inp, guard, config), config)`. Messages may be given in any form
-    LangGraph accepts (objects, `("user", "...")`, dicts, a string). Other inputs (a `Command`)
-    come back as they are."""
-    plan = _plan(graph_input, messages_key, message_types)
-    if not isinstance(plan, _Plan):
-        return plan
-    protected = protect_texts(guard, protection_texts(plan.to_protect), identity_of(config, context))
-    return plan.apply(protected)
+    LangGraph accepts (objects, `("user", "...")`, dicts, a string); other messages (a system
+    prompt) stay where they are, and a message already protected passes as it is. Other inputs
+    (a `Command`) come back as they are."""
+    messages = _input_messages(graph_input, messages_key)
+    if messages is None:
+        return graph_input
+    walk = Walk(roles=message_types, protecting=True)
+    who = identity_of(config, context)
+    done = protect_value(guard_of(guard, config, context), messages, who, walk)
+    return {**graph_input, messages_key: _with_ids(messages, done)}
 
 
 async def aprotect_input(
     graph_input: Any,
-    guard: PrivacyGuard,
+    guard: PrivacyGuard | None = None,
     config: Any = None,
     *,
     context: Any = None,
     messages_key: str = "messages",
     message_types: Sequence[str] = ("human",),
 ) -> Any:
-    plan = _plan(graph_input, messages_key, message_types)
-    if not isinstance(plan, _Plan):
-        return plan
-    protected = await aprotect_texts(guard, protection_texts(plan.to_protect), identity_of(config, context))
-    return plan.apply(protected)
+    messages = _input_messages(graph_input, messages_key)
+    if messages is None:
+        return graph_input
+    walk = Walk(roles=message_types, protecting=True)
+    who = identity_of(config, context)
+    done = await aprotect_value(guard_of(guard, config, context), messages, who, walk)
+    return {**graph_input, messages_key: _with_ids(messages, done)}
 
 
-def restore_result(result: Any, guard: PrivacyGuard, config: Any = None, *, context: Any = None) -> Any:
+def restore_result(
+    result: Any, guard: PrivacyGuard | None = None, config: Any = None, *, context: Any = None
+) -> Any:
     """A copy of what `graph.invoke(...)` returned with the user's values restored: message
     contents and tool-call arguments, and every other string of the state. `config`/`context`
     are the ones the graph was called with (they name the user)."""
-    return restore_tree(result, guard, identity_of(config, context))
+    return restore_value(guard_of(guard, config, context), result, identity_of(config, context))
 
 
 async def arestore_result(
-    result: Any, guard: PrivacyGuard, config: Any = None, *, context: Any = None
+    result: Any, guard: PrivacyGuard | None = None, config: Any = None, *, context: Any = None
 ) -> Any:
-    return await arestore_tree(result, guard, identity_of(config, context))
+    return await arestore_value(guard_of(guard, config, context), result, identity_of(config, context))
 
 
 Wrap = Callable[[Any], Any]
@@ -145,56 +115,18 @@ def _unpack(part: Any, stream_mode: str | Sequence[str], subgraphs: bool) -> tup
     return str(mode), payload, lambda data: (*prefix, mode, data)
 
 
-class _MessagesRestorer:
-    """Per message id, a streaming restorer: a placeholder split across chunks is restored whole."""
-
-    def __init__(self, guard: PrivacyGuard, who: Identity) -> None:
-        self.guard = guard
-        self.who = who
-        self.open: dict[str, tuple[StreamingRestorer, BaseMessageChunk, Any, Wrap]] = {}
-
-    def chunk(self, message: BaseMessageChunk, metadata: Any, wrap: Wrap, feed: list[str]) -> Any:
-        """The restored chunk, given `feed` = the restorer's output for its content strings."""
-        return wrap(
-            (message.model_copy(update={"content": rebuild_content(message.content, iter(feed))}), metadata)
-        )
-
-    def restorer_for(self, message: BaseMessageChunk, metadata: Any, wrap: Wrap) -> StreamingRestorer:
-        key = message.id or ""
-        entry = self.open.get(key)
-        restorer = (
-            entry[0] if entry else self.guard.restorer(user_id=self.who.user_id, namespace=self.who.namespace)
-        )
-        self.open[key] = (restorer, message, metadata, wrap)
-        return restorer
-
-    def close(self, message: BaseMessageChunk) -> str:
-        entry = self.open.pop(message.id or "", None)
-        return entry[0].flush() if entry else ""
-
-    def tails(self) -> Iterator[Any]:
-        """At the end of the stream: what is still held back, as one more chunk per message."""
-        for key, (restorer, message, metadata, wrap) in list(self.open.items()):
-            tail = restorer.flush()
-            if tail:
-                chunk: BaseMessageChunk = AIMessageChunk(content=tail, id=key or None)
-                if type(message) is not AIMessageChunk:
-                    chunk = message.model_copy(update={"content": tail})
-                yield wrap((chunk, metadata))
-        self.open.clear()
+def _message_chunk(mode: str, payload: Any) -> BaseMessageChunk | None:
+    """The message chunk of a "messages" part `(chunk, metadata)`, if it is one."""
+    pair = mode == "messages" and isinstance(payload, tuple) and len(payload) == 2
+    return payload[0] if pair and isinstance(payload[0], BaseMessageChunk) else None
 
 
-def _is_message_pair(payload: Any) -> bool:
-    return isinstance(payload, tuple) and len(payload) == 2 and isinstance(payload[0], BaseMessage)
-
-
-def _ends(message: BaseMessageChunk) -> bool:
-    return getattr(message, "chunk_position", None) == "last"
+_RESTORED_MODES = ("values", "updates", "custom", "messages")
 
 
 def restore_stream(
     stream: Iterable[Any],
-    guard: PrivacyGuard,
+    guard: PrivacyGuard | None = None,
     config: Any = None,
     *,
     context: Any = None,
@@ -206,30 +138,25 @@ def restore_stream(
     restored whole; "messages" parts `(chunk, metadata)` are restored chunk by chunk per message
     id, holding back only a tail that may still become a placeholder. `version="v2"` parts work
     too. Other modes pass through in placeholder form."""
-    who = identity_of(config, context)
-    messages = _MessagesRestorer(guard, who)
+    guard, who = guard_of(guard, config, context), identity_of(config, context)
+    restorer = StreamRestorer(guard, who)
     for part in stream:
         mode, payload, wrap = _unpack(part, stream_mode, subgraphs)
-        if mode == "messages" and _is_message_pair(payload):
-            message, metadata = payload
-            if isinstance(message, BaseMessageChunk):
-                restorer = messages.restorer_for(message, metadata, wrap)
-                feed = [restorer.feed(s) for s in content_strings(message.content)]
-                if _ends(message) and feed:
-                    feed[-1] += messages.close(message)
-                yield messages.chunk(message, metadata, wrap, feed)
-            else:
-                yield wrap((restore_tree(message, guard, who), metadata))
-        elif mode in ("values", "updates", "custom", "messages"):
-            yield wrap(restore_tree(payload, guard, who))
+        chunk = _message_chunk(mode, payload)
+        if chunk is not None:
+            for out in restorer.feed(chunk, context=(payload[1], wrap)):
+                yield wrap((out, payload[1]))
+        elif mode in _RESTORED_MODES:
+            yield wrap(restore_value(guard, payload, who))
         else:
             yield part
-    yield from messages.tails()
+    for tail, (metadata, wrap) in restorer.flush():
+        yield wrap((tail, metadata))
 
 
 async def arestore_stream(
     stream: AsyncIterable[Any],
-    guard: PrivacyGuard,
+    guard: PrivacyGuard | None = None,
     config: Any = None,
     *,
     context: Any = None,
@@ -237,26 +164,17 @@ async def arestore_stream(
     subgraphs: bool = False,
 ) -> AsyncIterator[Any]:
     """`restore_stream` for `graph.astream(...)`."""
-    who = identity_of(config, context)
-    messages = _MessagesRestorer(guard, who)
+    guard, who = guard_of(guard, config, context), identity_of(config, context)
+    restorer = StreamRestorer(guard, who)
     async for part in stream:
         mode, payload, wrap = _unpack(part, stream_mode, subgraphs)
-        if mode == "messages" and _is_message_pair(payload):
-            message, metadata = payload
-            if isinstance(message, BaseMessageChunk):
-                restorer = messages.restorer_for(message, metadata, wrap)
-                feed = []
-                for s in content_strings(message.content):
-                    slow = "<" in s or "&" in s  # a vault lookup may follow
-                    feed.append(await asyncio.to_thread(restorer.feed, s) if slow else restorer.feed(s))
-                if _ends(message) and feed:
-                    feed[-1] += messages.close(message)
-                yield messages.chunk(message, metadata, wrap, feed)
-            else:
-                yield wrap((await arestore_tree(message, guard, who), metadata))
-        elif mode in ("values", "updates", "custom", "messages"):
-            yield wrap(await arestore_tree(payload, guard, who))
+        chunk = _message_chunk(mode, payload)
+        if chunk is not None:
+            for out in await restorer.afeed(chunk, context=(payload[1], wrap)):
+                yield wrap((out, payload[1]))
+        elif mode in _RESTORED_MODES:
+            yield wrap(await arestore_value(guard, payload, who))
         else:
             yield part
-    for tail in messages.tails():
-        yield tail
+    for tail, (metadata, wrap) in await restorer.aflush():
+        yield wrap((tail, metadata))

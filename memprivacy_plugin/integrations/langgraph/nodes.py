@@ -2,7 +2,8 @@
 clear text into state), `remember_node` and `recall_node` (memories in a store, placeholder form).
 
 Every node reads the user from `config["configurable"]` or the runtime context (`user_id`, and
-optionally `namespace`, `user_name`), runs sync and async, and only calls `PrivacyGuard`.
+optionally `namespace`, `user_name`), runs sync and async (a `RunnableLambda` with both), and
+goes through the core every adapter shares (`integrations._messages`).
 """
 
 from __future__ import annotations
@@ -13,28 +14,26 @@ from collections.abc import Sequence
 from typing import Any
 
 from langchain_core.messages import BaseMessage, RemoveMessage, SystemMessage
-from langchain_core.runnables import RunnableConfig
-from langgraph._internal._runnable import RunnableCallable
+from langchain_core.runnables import RunnableConfig, RunnableLambda
 from langgraph.store.base import BaseStore
 
 from ...errors import ConfigError
 from ...guard import PrivacyGuard
+from .._batch import aprotect_texts, arestore_texts, protect_texts, restore_texts
 from .._identity import Identity
-from ._common import (
-    apply_protection,
-    aprotect_texts,
-    content_strings,
-    graph_runtime,
-    identity_of,
+from .._messages import (
+    Walk,
+    aprotect_value,
+    arestore_value,
+    block_text,
     is_protected,
     marked,
     marker,
-    plan_protection,
-    protect_texts,
-    protection_texts,
-    rebuild_content,
-    runtime_context,
+    protect_value,
+    restore_value,
+    role_of,
 )
+from ._common import graph_runtime, guard_of, identity_of, runtime_context
 from .store import PrivateStore
 
 __all__ = ["MEMORY_NAMESPACE", "privacy_node", "recall_node", "remember_node", "restore_node"]
@@ -45,6 +44,8 @@ MEMORY_NAMESPACE: tuple[str, ...] = ("{user_id}", "memories")
 RECALL_ID_PREFIX = "memprivacy-recall-"
 RECALL_PROMPT = "What you remember about the user (placeholders stand for private values):\n{memories}"
 
+Node = RunnableLambda[Any, dict[str, Any]]
+
 
 def _messages(state: Any, key: str) -> list[BaseMessage]:
     value = state.get(key) if isinstance(state, dict) else getattr(state, key, None)
@@ -53,8 +54,10 @@ def _messages(state: Any, key: str) -> list[BaseMessage]:
     return list(value)
 
 
-def _who(config: RunnableConfig | None) -> Identity:
-    return identity_of(config, runtime_context(graph_runtime(config)))
+def _run(guard: PrivacyGuard | None, config: RunnableConfig | None) -> tuple[PrivacyGuard, Identity]:
+    """The guard and the user of this run (the runtime context is read through LangGraph's API)."""
+    context = runtime_context(graph_runtime(config))
+    return guard_of(guard, config, context), identity_of(config, context)
 
 
 # -- privacy_node ---------------------------------------------------------------------------------
@@ -66,32 +69,39 @@ def privacy_node(
     message_types: Sequence[str] = ("human",),
     messages_key: str = "messages",
     name: str = "privacy",
-) -> RunnableCallable:
+) -> Node:
     """A node that puts new messages of `message_types` (default: the user's) in placeholder form
     before the model node sees them. It returns copies with the same ids, so `add_messages`
-    replaces the clear text in state; protected messages are marked and never protected again.
-    Answers a `restore_node` put in clear text are switched back to their placeholder form.
+    replaces the clear text in state; protected messages are marked, and a message any adapter of
+    this package marked is never protected again. Answers a `restore_node` (or the middleware's
+    `restore_output=True`) put in clear text are switched back to their placeholder form.
 
     With a checkpointer, the graph's input is saved before any node runs: protect it at the edge
     with `protect_input` (or run with `durability="exit"`) so the checkpointer never holds it."""
-    guard = guard or PrivacyGuard()
-    types = frozenset(message_types)
+    walk = Walk(roles=message_types, protecting=True)
+
+    def pending(state: Any) -> list[BaseMessage]:
+        return [
+            m
+            for m in _messages(state, messages_key)
+            if not is_protected(m) and (walk.wants(role_of(m)) or marker(m).get("restored"))
+        ]
 
     def func(state: Any, config: RunnableConfig) -> dict[str, Any]:
-        to_protect, to_swap = plan_protection(_messages(state, messages_key), types)
-        if not to_protect and not to_swap:
+        todo = pending(state)
+        if not todo:
             return {}
-        protected = protect_texts(guard, protection_texts(to_protect), _who(config))
-        return {messages_key: apply_protection(to_protect, to_swap, protected)}
+        g, who = _run(guard, config)
+        return {messages_key: protect_value(g, todo, who, walk)}
 
     async def afunc(state: Any, config: RunnableConfig) -> dict[str, Any]:
-        to_protect, to_swap = plan_protection(_messages(state, messages_key), types)
-        if not to_protect and not to_swap:
+        todo = pending(state)
+        if not todo:
             return {}
-        protected = await aprotect_texts(guard, protection_texts(to_protect), _who(config))
-        return {messages_key: apply_protection(to_protect, to_swap, protected)}
+        g, who = _run(guard, config)
+        return {messages_key: await aprotect_value(g, todo, who, walk)}
 
-    return RunnableCallable(func, afunc, name=name)
+    return RunnableLambda(func, afunc, name=name)
 
 
 # -- restore_node (opt-in) ------------------------------------------------------------------------
@@ -103,7 +113,7 @@ def restore_node(
     restore_into_state: bool = False,
     messages_key: str = "messages",
     name: str = "restore",
-) -> RunnableCallable:
+) -> Node:
     """A node that restores the latest AI answer IN GRAPH STATE, so the checkpointer stores clear
     text. Only for a local checkpointer, hence the required `restore_into_state=True`; the default
     is to keep state in placeholder form and restore at the edge (`restore_result`,
@@ -115,7 +125,6 @@ def restore_node(
             "restore_into_state=True only with a local checkpointer, or restore at the edge with "
             "restore_result() / restore_stream()"
         )
-    guard = guard or PrivacyGuard()
 
     def target(state: Any) -> BaseMessage | None:
         for m in reversed(_messages(state, messages_key)):
@@ -123,33 +132,26 @@ def restore_node(
                 return None if marker(m).get("restored") else m
         return None
 
-    def assemble(m: BaseMessage, restored: list[str]) -> dict[str, Any]:
-        content = rebuild_content(m.content, iter(restored))
-        if content == m.content:
+    def assemble(m: BaseMessage, shown: BaseMessage) -> dict[str, Any]:
+        if shown.content == m.content:
             return {}
-        return {messages_key: [marked(m, content, restored=True, placeholder_content=m.content)]}
+        return {messages_key: [marked(shown, restored=True, placeholder_content=m.content)]}
 
     def func(state: Any, config: RunnableConfig) -> dict[str, Any]:
         m = target(state)
         if m is None:
             return {}
-        who = _who(config)
-        restored = guard.restore_data(
-            content_strings(m.content), user_id=who.user_id, namespace=who.namespace
-        )
-        return assemble(m, restored)
+        g, who = _run(guard, config)
+        return assemble(m, restore_value(g, m, who, tool_args=False))
 
     async def afunc(state: Any, config: RunnableConfig) -> dict[str, Any]:
         m = target(state)
         if m is None:
             return {}
-        who = _who(config)
-        restored = await guard.arestore_data(
-            content_strings(m.content), user_id=who.user_id, namespace=who.namespace
-        )
-        return assemble(m, restored)
+        g, who = _run(guard, config)
+        return assemble(m, await arestore_value(g, m, who, tool_args=False))
 
-    return RunnableCallable(func, afunc, name=name)
+    return RunnableLambda(func, afunc, name=name)
 
 
 # -- memory nodes ---------------------------------------------------------------------------------
@@ -157,8 +159,8 @@ def restore_node(
 
 def _store(store: BaseStore | None, config: RunnableConfig | None) -> BaseStore:
     """The store that receives placeholder-form data as it is: the inner store of a
-    `PrivateStore` (the nodes protect themselves, and a second protection would escape their own
-    placeholders), or any other store."""
+    `PrivateStore` (the nodes protect themselves, and a second protection would cost another
+    extraction), or any other store."""
     chosen = store if store is not None else getattr(graph_runtime(config), "store", None)
     if chosen is None:
         raise ConfigError("no store: pass store= to the node or compile the graph with store=...")
@@ -177,22 +179,25 @@ def _latest_human(state: Any, key: str) -> BaseMessage | None:
 
 
 def _text(m: BaseMessage) -> str:
-    return "\n".join(content_strings(m.content))
+    content = m.content
+    if isinstance(content, str):
+        return content
+    parts = [b if isinstance(b, str) else block_text(b) for b in content]
+    return "\n".join(p for p in parts if p is not None)
 
 
 def _placeholder_text(m: BaseMessage, guard: PrivacyGuard, who: Identity) -> str:
     text = _text(m)
     if is_protected(m) or not text.strip():
         return text
-    return guard.protect(text, user_id=who.user_id, user_name=who.user_name, namespace=who.namespace).text
+    return protect_texts(guard, [text], who)[0]
 
 
 async def _aplaceholder_text(m: BaseMessage, guard: PrivacyGuard, who: Identity) -> str:
     text = _text(m)
     if is_protected(m) or not text.strip():
         return text
-    done = await guard.aprotect(text, user_id=who.user_id, user_name=who.user_name, namespace=who.namespace)
-    return done.text
+    return (await aprotect_texts(guard, [text], who))[0]
 
 
 def remember_node(
@@ -203,11 +208,10 @@ def remember_node(
     index: list[str] | bool | None = None,
     messages_key: str = "messages",
     name: str = "remember",
-) -> RunnableCallable:
+) -> Node:
     """A node that stores the user's latest message, in placeholder form, as `{"text": ...}` under
     `namespace` (`{user_id}` is filled in; default `(user_id, "memories")`), keyed by the message
     id (so storing the same turn twice overwrites). `store` defaults to the graph's store."""
-    guard = guard or PrivacyGuard()
     idx: list[str] | bool | None = False if index is False else (None if index is True else index)
 
     def put_args(m: BaseMessage, text: str, who: Identity) -> tuple[tuple[str, ...], str, dict[str, Any]]:
@@ -217,8 +221,8 @@ def remember_node(
         m = _latest_human(state, messages_key)
         if m is None:
             return {}
-        who = _who(config)
-        ns, key, value = put_args(m, _placeholder_text(m, guard, who), who)
+        g, who = _run(guard, config)
+        ns, key, value = put_args(m, _placeholder_text(m, g, who), who)
         if idx is None:
             _store(store, config).put(ns, key, value)
         else:
@@ -229,15 +233,15 @@ def remember_node(
         m = _latest_human(state, messages_key)
         if m is None:
             return {}
-        who = _who(config)
-        ns, key, value = put_args(m, await _aplaceholder_text(m, guard, who), who)
+        g, who = _run(guard, config)
+        ns, key, value = put_args(m, await _aplaceholder_text(m, g, who), who)
         if idx is None:
             await _store(store, config).aput(ns, key, value)
         else:
             await _store(store, config).aput(ns, key, value, index=idx)  # type: ignore[arg-type]
         return {}
 
-    return RunnableCallable(func, afunc, name=name)
+    return RunnableLambda(func, afunc, name=name)
 
 
 def recall_node(
@@ -251,14 +255,13 @@ def recall_node(
     prompt: str = RECALL_PROMPT,
     messages_key: str = "messages",
     name: str = "recall",
-) -> RunnableCallable:
+) -> Node:
     """A node that searches the user's memories with the latest user message in placeholder form
     and hands them to the model: by default as one `SystemMessage` (the previous turn's recall
     message is removed), or as a list of strings under `state_key` for a custom state.
 
     Memories stay in placeholder form unless `restore_memories=True`: then the model sees real
     values and, with the default message output, graph state (and the checkpointer) holds them."""
-    guard = guard or PrivacyGuard()
 
     def query_args(state: Any) -> tuple[BaseMessage | None, list[BaseMessage]]:
         messages = _messages(state, messages_key)
@@ -285,7 +288,7 @@ def recall_node(
                 restored = prompt.format(memories="\n".join(f"- {t}" for t in shown))
                 message = marked(message, restored, restored=True, placeholder_content=message.content)
             else:
-                message = marked(message, message.content, protected=True)
+                message = marked(message)
             update.append(message)
         return {messages_key: update} if update else {}
 
@@ -293,30 +296,22 @@ def recall_node(
         m, stale = query_args(state)
         if m is None:
             return assemble([], [], stale)
-        who = _who(config)
-        query = _placeholder_text(m, guard, who)
+        g, who = _run(guard, config)
+        query = _placeholder_text(m, g, who)
         items = _store(store, config).search(_namespace(namespace, who), query=query, limit=limit)
         memories = texts_of(items)
-        shown = (
-            guard.restore_data(memories, user_id=who.user_id, namespace=who.namespace)
-            if restore_memories and memories
-            else memories
-        )
+        shown = restore_texts(g, memories, who) if restore_memories else memories
         return assemble(memories, shown, stale)
 
     async def afunc(state: Any, config: RunnableConfig) -> dict[str, Any]:
         m, stale = query_args(state)
         if m is None:
             return assemble([], [], stale)
-        who = _who(config)
-        query = await _aplaceholder_text(m, guard, who)
+        g, who = _run(guard, config)
+        query = await _aplaceholder_text(m, g, who)
         items = await _store(store, config).asearch(_namespace(namespace, who), query=query, limit=limit)
         memories = texts_of(items)
-        shown = (
-            await guard.arestore_data(memories, user_id=who.user_id, namespace=who.namespace)
-            if restore_memories and memories
-            else memories
-        )
+        shown = await arestore_texts(g, memories, who) if restore_memories else memories
         return assemble(memories, shown, stale)
 
-    return RunnableCallable(func, afunc, name=name)
+    return RunnableLambda(func, afunc, name=name)
