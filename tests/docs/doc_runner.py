@@ -38,8 +38,6 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-if sys.path and Path(sys.path[0] or ".").resolve() == HERE:
-    sys.path.pop(0)  # the page must not import the tests' helpers by accident
 
 CHECK = "__memprivacy_docs_shows__"
 _LITERAL_TYPES = (str, bytes, int, float, bool, list, tuple, dict, set, type(None))
@@ -303,4 +301,6 @@ def run_page(plan: dict[str, Any]) -> int:
 
 
 if __name__ == "__main__":
+    if sys.path and Path(sys.path[0] or ".").resolve() == HERE:
+        sys.path.pop(0)  # the page must not import the tests' helpers by accident
     sys.exit(run_page(json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))))

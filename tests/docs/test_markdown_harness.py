@@ -100,8 +100,9 @@ def test_a_page_that_runs(tmp_path: Path) -> None:
         (f"<!-- not run: a GPU -->\n{F}python\ndef f(:\n{F}\n", "page.md:3", "SyntaxError"),
         (f"<!-- run -->\n{F}bash\nfalse\n{F}\n", "page.md:3", "exit status 1"),
         (f"<!-- run: with no-such-thing -->\n{F}python\nx = 1\n{F}\n", "page.md:3", "unknown fixture"),
+        (f"{F}python\nimport doc_blocks\n{F}\n", "page.md:2", "ModuleNotFoundError"),
     ],
-    ids=["error", "shown", "shown-below", "shown-nested", "output", "syntax", "shell", "fixture"],
+    ids=["error", "shown", "shown-below", "shown-nested", "output", "syntax", "shell", "fixture", "helpers"],
 )
 def test_a_failure_names_the_page_line(tmp_path: Path, body: str, where: str, says: str) -> None:
     status, output = _run(tmp_path, body)
