@@ -3,12 +3,14 @@
 Each page runs in its own process, in a fresh temporary directory, with MEMPRIVACY_DATA_DIR and
 HOME there too (nothing is written to the real home), its Python blocks in order in one namespace,
 like one interactive session (tests/docs/doc_runner.py). A failure names the page and the line.
+Then every file the page wrote is grepped for the private values its own code holds.
 How a page marks a block that needs a fixture, one that cannot run here, a shell block to run or a
 file to write: tests/docs/doc_blocks.py. The examples in docs/snippets are run by test_snippets.py.
 """
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
@@ -37,6 +39,9 @@ NOT_YET_RUN: dict[str, str | None] = {
 ONE_SCRIPT_PER_BLOCK = {"docs/integrations/mem0.md"}
 #: At most this many Python blocks, all pages together, may be marked `<!-- not run: ... -->`.
 MAX_NOT_RUN = 4
+#: Pages allowed to leave a private value of their own code in clear in a file they write (say, a
+#: local checkpointer that holds restored text on purpose), with the reason.
+MAY_WRITE_CLEAR: dict[str, str] = {}
 
 
 def _name(page: Path) -> str:
@@ -106,14 +111,57 @@ def run_blocks(page: Path, blocks: list[Block], tmp: Path) -> subprocess.Complet
     )
 
 
-@pytest.mark.parametrize("page", PAGES, ids=[_name(p) for p in PAGES])
-def test_page_runs_as_written(page: Path, tmp_path: Path) -> None:
+def private_values(blocks: list[Block]) -> dict[str, str]:
+    """value -> type for what the rule extractor protects in the string literals of the blocks
+    that run (shell blocks: their whole text); six characters at least, so that finding one in a
+    binary file is no accident."""
+    from memprivacy_plugin import RuleExtractor
+
+    texts: list[str] = []
+    for block in blocks:
+        mode = _mode(block)
+        if mode == "shell":
+            texts.append(block.code)
+        elif mode == "run":
+            tree = ast.parse(block.code)
+            texts += [
+                n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+            ]
+    rules = RuleExtractor()
+    return {s.text: s.privacy_type for t in texts for s in rules.extract(t) if len(s.text) >= 6}
+
+
+def files_holding(roots: list[Path], values: dict[str, str], skip: set[str]) -> list[str]:
+    """`file: type` for each file under `roots` holding one of `values` in UTF-8 (a grep -r)."""
+    found = []
+    for root in roots:
+        for path in sorted(p for p in root.rglob("*") if p.is_file() and p.name not in skip):
+            data = path.read_bytes()
+            found += [
+                f"{path.relative_to(root.parent)}: {kind}" for v, kind in values.items() if v.encode() in data
+            ]
+    return found
+
+
+def check_page(page: Path, tmp: Path) -> None:
+    """The page runs; it writes nothing to ~, and no file it writes holds in clear a value its own
+    code would have the guard protect."""
     blocks = parse_blocks(page)
     sessions = [[b] for b in blocks] if _name(page) in ONE_SCRIPT_PER_BLOCK else [blocks]
     for n, session in enumerate(sessions):
-        done = run_blocks(page, session, tmp_path / f"session-{n}")
+        root = tmp / f"session-{n}"
+        done = run_blocks(page, session, root)
         assert done.returncode == 0, done.stderr[-6000:]
-        assert not list((tmp_path / f"session-{n}" / "home").iterdir()), "the page wrote to ~"
+        assert not list((root / "home").iterdir()), "the page wrote to ~"
+        if _name(page) not in MAY_WRITE_CLEAR:
+            written_by_page = {b.file for b in session if b.file}
+            leaks = files_holding([root / "work", root / "data"], private_values(session), written_by_page)
+            assert not leaks, f"{_name(page)} left private values in clear: {leaks}"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[_name(p) for p in PAGES])
+def test_page_runs_as_written(page: Path, tmp_path: Path) -> None:
+    check_page(page, tmp_path)
 
 
 def test_blocks_not_run_are_few_and_say_why() -> None:

@@ -11,7 +11,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from doc_blocks import DirectiveError, parse_blocks
 from doc_runner import shown_literal
-from test_markdown import run_blocks
+from test_markdown import check_page, private_values, run_blocks
 
 F = "```"
 
@@ -153,3 +153,16 @@ def test_the_fake_cloud_model_must_not_receive_private_values(tmp_path: Path) ->
     assert "FAILED page.md (at the end of the page)" in output
     assert "['Phone Number']" in output
     assert "867" not in output
+
+
+def test_a_page_must_not_leave_its_private_values_in_clear(tmp_path: Path) -> None:
+    page = _page(
+        tmp_path,
+        f"{F}python\nfrom pathlib import Path\n"
+        f"Path('notes.txt').write_text('my phone is +1 415 867 5309')\n{F}\n",
+    )
+    assert private_values(parse_blocks(page)) == {"+1 415 867 5309": "Phone Number"}
+    with pytest.raises(
+        AssertionError, match=r"left private values in clear: \['work/notes.txt: Phone Number'\]"
+    ):
+        check_page(page, tmp_path / "run")
