@@ -265,3 +265,22 @@ def test_sqlite_store_file_in_a_graph_run_holds_no_value_of_either_user(tmp_path
     assert b"<Phone_Number_1>" in raw  # the check below reads the right bytes
     for value in (PHONE, BOB_PHONE, NAME):
         assert value.encode() not in raw
+
+
+def test_a_store_given_no_guard_uses_the_one_handed_to_the_run() -> None:
+    """`private_graph` hands one guard to every component through the run's config (or context):
+    a store given none protects and restores with it, not with a default guard of its own."""
+    from memprivacy_plugin.integrations._identity import GUARD_KEY
+
+    guard, inner = known_guard(), InMemoryStore()
+    graph = graph_with(PrivateStore(inner))
+    config = {"configurable": {"user_id": "alice", GUARD_KEY: guard}}
+    out = graph.invoke({"text": f"my phone is {PHONE}", "ns": ["memories", "alice"]}, config)
+    assert out["found"] == [f"my phone is {PHONE}"]
+    assert placeholders_of(inner, ("memories", "alice")) == "my phone is <Phone_Number_1>"
+    assert [e.placeholder for e in guard.vault.entries("alice")] == ["<Phone_Number_1>"]
+    # A store's own guard wins over the run's.
+    own = known_guard()
+    graph_with(PrivateStore(inner, own)).invoke({"text": NAME, "ns": ["memories", "alice"]}, config)
+    assert [e.placeholder for e in own.vault.entries("alice")] == ["<Real_Name_1>"]
+    assert len(guard.vault.entries("alice")) == 1

@@ -21,36 +21,48 @@ from langgraph.runtime import get_runtime
 from ...errors import ConfigError
 from ...guard import PrivacyGuard
 from ...policy import Action
+from .._identity import guard_from
 
-__all__ = ["UserWork", "Users", "arefuse_private", "has_text", "refuse_private", "run_user", "texts_of"]
+__all__ = ["Run", "UserWork", "Users", "arefuse_private", "has_text", "refuse_private", "texts_of"]
 
 RUN_USER_KEYS = ("user_id", "langgraph_user_id")
 
 
-def _user_in(source: Any) -> str | None:
-    for key in RUN_USER_KEYS:
-        user = source.get(key) if isinstance(source, Mapping) else getattr(source, key, None)
-        if user:
-            return str(user)
-    return None
+@dataclass(frozen=True)
+class Run:
+    """The LangGraph run (or LangChain runnable) a store call happens in: its config and its
+    runtime context; both None outside one (and, on Python 3.10, in async code, where LangGraph
+    cannot see the run's config)."""
 
+    config: Mapping[str, Any] | None = None
+    context: Any = None
 
-def run_user() -> str | None:
-    """The user of the LangGraph run (or LangChain runnable) this call happens in, from its config,
-    else from its runtime context; None outside one (and, on Python 3.10, in async code, where
-    LangGraph cannot see the run's config)."""
-    try:
-        config = get_config()
-    except RuntimeError:
-        return None
-    user = _user_in(config.get("configurable") or {})
-    if user is None:
+    @classmethod
+    def current(cls) -> Run:
+        try:
+            config = get_config()
+        except RuntimeError:
+            return cls()
         try:
             context = getattr(get_runtime(), "context", None)
         except (RuntimeError, KeyError):
             context = None
-        user = _user_in(context) if context is not None else None
-    return user
+        return cls(config, context)
+
+    def user(self) -> str | None:
+        """The run's user: the config's `user_id` (or langmem's `langgraph_user_id`), else the
+        runtime context's."""
+        sources = (self.config.get("configurable") if self.config else None, self.context)
+        for source in (s for s in sources if s is not None):
+            for key in RUN_USER_KEYS:
+                user = source.get(key) if isinstance(source, Mapping) else getattr(source, key, None)
+                if user:
+                    return str(user)
+        return None
+
+    def guard(self, explicit: PrivacyGuard | None) -> PrivacyGuard:
+        """The store's own guard, else the one handed to the run, else the process-wide default."""
+        return guard_from(explicit, self.config, self.context)
 
 
 @dataclass(frozen=True)
@@ -61,9 +73,9 @@ class Users:
     index: int | None
     from_run: bool
 
-    def caller(self) -> str | None:
+    def caller(self, current: Run) -> str | None:
         """Who is calling: the fixed user, the run's user, or None (a script, an admin job)."""
-        run = run_user() if self.from_run else None
+        run = current.user() if self.from_run else None
         if self.fixed is not None and run is not None and run != self.fixed:
             raise ConfigError("user_id= and the run's user_id name different users")
         return self.fixed if self.fixed is not None else run

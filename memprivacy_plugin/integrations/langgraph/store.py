@@ -33,7 +33,8 @@ from langgraph.store.base import (
 
 from ...errors import ConfigError
 from ...guard import PrivacyGuard
-from ._store_ops import Users, UserWork, arefuse_private, has_text, refuse_private, texts_of
+from .._identity import default_guard
+from ._store_ops import Run, Users, UserWork, arefuse_private, has_text, refuse_private, texts_of
 
 __all__ = ["PrivateStore"]
 
@@ -48,6 +49,7 @@ class PrivateStore(BaseStore):
     matches the placeholder stored. `namespace_user_index`: where namespaces hold the user id
     (needed outside a run; in a run, checked against the run's user). `user_id`: a store for one
     user. `user_from_run=False`: the run's config is not read (a job that writes for many users).
+    No `guard`: the one handed to the run, else the process-wide default.
 
     The wrapped store is `self.store`. Members it has beyond `BaseStore` (`setup()`,
     `index_config`, `embeddings`, `sweep_ttl()`, `start_ttl_sweeper()`, ...) are its own, reached
@@ -76,7 +78,7 @@ class PrivateStore(BaseStore):
         if user_id is not None and (not isinstance(user_id, str) or not user_id):
             raise ConfigError("user_id must be a non-empty string")
         self.store = store
-        self.guard = guard or PrivacyGuard()
+        self._guard = guard
         self.fields = list(fields) if fields is not None else None
         self.user_id = user_id
         self.namespace_user_index = namespace_user_index
@@ -85,6 +87,12 @@ class PrivateStore(BaseStore):
         self.protect_filters = protect_filters
         self._users = Users(user_id, namespace_user_index, user_from_run)
         self._keys = frozenset(self.fields) if self.fields is not None else None
+
+    @property
+    def guard(self) -> PrivacyGuard:
+        """The guard given, else the process-wide default; in a run given none, the one handed to
+        the run (`private_graph`) serves each call."""
+        return self._guard if self._guard is not None else default_guard()
 
     def __repr__(self) -> str:
         return f"PrivateStore({type(self.store).__name__}(), user index {self.namespace_user_index})"
@@ -193,10 +201,10 @@ class PrivateStore(BaseStore):
         """Protect puts, queries and filters; run them on the inner store; restore what it returns.
         One batched extraction and one vault lookup per user of the batch."""
         ops = list(ops)
-        caller = self._users.caller()
+        run = Run.current()
+        caller, g = self._users.caller(run), run.guard(self._guard)
         work, unowned = self._plan(ops, caller)
-        refuse_private(self.guard, unowned)
-        g = self.guard
+        refuse_private(g, unowned)
         for user, w in work.items():
             if w.values:
                 w.new_values = g.protect_data([v for _, v in w.values], user_id=user, keys=self.fields)
@@ -213,10 +221,10 @@ class PrivateStore(BaseStore):
 
     async def abatch(self, ops: Iterable[Op]) -> list[Result]:
         ops = list(ops)
-        caller = self._users.caller()
+        run = Run.current()
+        caller, g, keys = self._users.caller(run), run.guard(self._guard), self.fields
         work, unowned = self._plan(ops, caller)
-        await arefuse_private(self.guard, unowned)
-        g, keys = self.guard, self.fields
+        await arefuse_private(g, unowned)
         for user, w in work.items():
             if w.values:
                 w.new_values = await g.aprotect_data([v for _, v in w.values], user_id=user, keys=keys)
