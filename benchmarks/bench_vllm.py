@@ -50,7 +50,8 @@ QWEN3_4B = {
 
 def _model_dir(name: str, workdir: Path) -> tuple[str, bool]:
     """(model path or id, running on CPU?)."""
-    from memprivacy_plugin import testing_models
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    import testing_models  # the tests' tiny-model builder
 
     if name == "tiny":
         for key, value in testing_models.VLLM_CPU_ENV.items():

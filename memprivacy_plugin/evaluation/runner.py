@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..extractors.base import BaseExtractor, Extractor
-from ..leaks import find_leaks
 from ..policy import Action, PrivacyPolicy
 from ..spans import Locator, PrivacySpan, resolve_span
 from ..taxonomy import PrivacyLevel, normalize_type
 from .datasets import GoldSpan, Record
+from .leaks import find_leaks
 from .metrics import MemPrivacyScorer, Region, SpanScorer
 
 __all__ = ["Message", "build_any", "evaluate_extractor", "gold_regions", "messages_of", "run_extractor"]

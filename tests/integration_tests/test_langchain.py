@@ -40,6 +40,7 @@ from langchain_core.tracers.schemas import Run
 from pydantic import BaseModel, Field
 
 from memprivacy_plugin import ConfigError, InMemoryVault, PrivacyGuard
+from memprivacy_plugin.evaluation.leaks import find_leaks, protected_values
 from memprivacy_plugin.extractors.known import KnownValuesExtractor
 from memprivacy_plugin.integrations.langchain import (
     WITHHELD,
@@ -49,7 +50,6 @@ from memprivacy_plugin.integrations.langchain import (
     private_chain,
     restore_output,
 )
-from memprivacy_plugin.leaks import find_leaks, protected_values
 from memprivacy_plugin.placeholders import PLACEHOLDER_RE
 
 PHONE = "+1 415 867 5309"

@@ -38,6 +38,7 @@ from pydantic import Field
 
 from memprivacy_plugin import ConfigError, InMemoryVault, KnownValuesExtractor, PrivacyGuard
 from memprivacy_plugin.evaluation.datasets import load_memprivacy, oracle_extractor
+from memprivacy_plugin.evaluation.leaks import find_leaks, protected_values
 from memprivacy_plugin.integrations.langgraph import (
     PrivateStore,
     PrivateToolNode,
@@ -52,7 +53,6 @@ from memprivacy_plugin.integrations.langgraph import (
     restore_result,
     restore_stream,
 )
-from memprivacy_plugin.leaks import find_leaks, protected_values
 from memprivacy_plugin.placeholders import PLACEHOLDER_RE
 from memprivacy_plugin.taxonomy import PrivacyLevel
 

@@ -22,8 +22,8 @@ from langgraph.store.memory import InMemoryStore  # noqa: E402
 
 from memprivacy_plugin import ConfigError, InMemoryVault, KnownValuesExtractor, PrivacyGuard  # noqa: E402
 from memprivacy_plugin.evaluation.datasets import Record, load_memprivacy, oracle_extractor  # noqa: E402
+from memprivacy_plugin.evaluation.leaks import find_leaks, protected_values  # noqa: E402
 from memprivacy_plugin.integrations.langgraph import PrivateStore  # noqa: E402
-from memprivacy_plugin.leaks import find_leaks, protected_values  # noqa: E402
 from memprivacy_plugin.taxonomy import PrivacyLevel  # noqa: E402
 
 PHONE = "+1 415 555 0134"

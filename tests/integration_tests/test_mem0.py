@@ -33,12 +33,12 @@ from mem0_support import FakeLLM, Recorder, make_memory
 
 from memprivacy_plugin import InMemoryVault, PrivacyGuard
 from memprivacy_plugin.errors import ConfigError
+from memprivacy_plugin.evaluation.leaks import find_leaks, protected_values
 from memprivacy_plugin.integrations.mem0 import (
     PLACEHOLDER_INSTRUCTIONS,
     AsyncPrivateMemory,
     PrivateMemory,
 )
-from memprivacy_plugin.leaks import find_leaks, protected_values
 from memprivacy_plugin.taxonomy import PrivacyLevel
 
 pytestmark = pytest.mark.xdist_group("mem0")

@@ -46,7 +46,7 @@ def _vllm_python() -> str:
 
 
 def _env() -> dict[str, str]:
-    from memprivacy_plugin.testing_models import VLLM_CPU_ENV
+    from testing_models import VLLM_CPU_ENV
 
     env = {**VLLM_CPU_ENV, **os.environ, "PYTHONPATH": str(REPO)}
     env.pop("VIRTUAL_ENV", None)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from memprivacy_plugin import ConfigError, PrivacyPolicy
+from memprivacy_plugin.evaluation.leaks import find_leaks, protected_values
 from memprivacy_plugin.integrations._identity import Identity, identity_from
-from memprivacy_plugin.leaks import find_leaks, protected_values
 
 
 def test_protected_values_follow_the_policy() -> None:

@@ -13,8 +13,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .policy import Action, PrivacyPolicy
-from .taxonomy import PrivacyLevel, normalize_type
+from ..policy import Action, PrivacyPolicy
+from ..taxonomy import PrivacyLevel, normalize_type
 
 __all__ = ["Leak", "find_leaks", "protected_values"]
 

@@ -1,6 +1,6 @@
 """Tiny random-weight models for tests: no hub download, built on the spot in a second or two.
 
-    from memprivacy_plugin.testing_models import build_tiny_qwen3
+    from testing_models import build_tiny_qwen3  # tests/ is on the tests' sys.path
 
     model_dir = build_tiny_qwen3(tmp_path / "tiny-qwen3")
     # -> config.json, model.safetensors, tokenizer.json, tokenizer_config.json,
