@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import importlib.util
 import warnings
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
 from memprivacy_plugin.extractors.spacy_ner import DEFAULT_PIPELINES, detect_language
 from memprivacy_plugin.taxonomy import PrivacyLevel
+from memprivacy_plugin.testing import ExtractorContractTests
 
 EN_PIPELINES = [n for n in DEFAULT_PIPELINES["en"] if importlib.util.find_spec(n) is not None]
 
@@ -182,3 +183,10 @@ def test_acronyms_codes_and_latex_are_not_entities(extractor: Any) -> None:
     texts = {s.text for s in extractor.extract(text)}
     assert not texts & {"PDF", "DMV", "OTP", "SMS", "TXN-88492-TAS"}
     assert not any("\\" in t or "_" in t for t in texts)
+
+
+class TestSpacyNerContract(ExtractorContractTests):
+    """The spaCy extractor keeps the contract every extractor does (names, not phone numbers)."""
+
+    # The module's `extractor` fixture serves the kit's tests.
+    examples: ClassVar = (("I met John Smith at Google in Paris yesterday.", "John Smith"),)

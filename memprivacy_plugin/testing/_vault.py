@@ -18,9 +18,9 @@ import asyncio
 import threading
 from collections.abc import Sequence
 
-from .placeholders import PLACEHOLDER_RE, placeholder_key
-from .taxonomy import PrivacyLevel
-from .vault.base import Vault, VaultEntry, VaultItem
+from ..placeholders import PLACEHOLDER_RE, placeholder_key
+from ..taxonomy import PrivacyLevel
+from ..vault.base import Vault, VaultEntry, VaultItem
 
 __all__ = ["VaultContractTests", "assert_consistent", "item", "key_of"]
 
