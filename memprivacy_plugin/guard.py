@@ -34,6 +34,7 @@ from ._data import (
     wanted_roles,
 )
 from ._markers import outside, own_ranges
+from ._plans import Plan, placeholder_keys_in, placeholder_tokens, vault_items
 from ._runner import (
     DEFAULT_TIMEOUT,
     INLINE_LIMIT,
@@ -46,17 +47,14 @@ from ._runner import (
 from ._seen import SeenValues, protected_values
 from .errors import ConfigError, ExtractionError, PolicyBlockedError
 from .extractors.base import BaseExtractor, Extractor, extract_batch_with
-from .placeholders import PLACEHOLDER_RE, placeholder_key, placeholder_name
+from .placeholders import PLACEHOLDER_RE
 from .policy import Action, PrivacyPolicy
 from .restore import StreamingRestorer, placeholder_keys, restore_text
 from .spans import PrivacySpan, merge_spans, resolve_span
 from .taxonomy import PrivacyLevel, normalize_type
-from .vault.base import Vault, VaultItem
+from .vault.base import Vault
 
 __all__ = ["PrivacyGuard", "ProtectedText", "Replacement"]
-
-#: The spans of a text to act on and, beside them, the action for each.
-_Plan = tuple[list[PrivacySpan], list[Action]]
 
 # A user's own text that already looks like a placeholder is itself swapped for a placeholder
 # of this type, whose vault value is that literal text: it round-trips, and it can never be
@@ -319,7 +317,7 @@ class PrivacyGuard:
 
     # -- planning: spans -> replacements (pure, no I/O) -----------------------------------------
 
-    def _plan(self, text: str, found: Sequence[PrivacySpan], known: Collection[str] = ()) -> _Plan:
+    def _plan(self, text: str, found: Sequence[PrivacySpan], known: Collection[str] = ()) -> Plan:
         """The spans to act on (verified, re-located, merged) and the action for each; `known`
         holds the placeholder keys this user's vault resolves (see `_markers`)."""
         spans: list[PrivacySpan] = []
@@ -440,10 +438,10 @@ class PrivacyGuard:
         check_scope(user_id, namespace)
         found = self._extract(text, user_name) if text and not text.isspace() else []
         found = self._with_seen(found, text, (user_id, namespace))
-        keys = _placeholder_keys([text])
+        keys = placeholder_keys_in([text])
         known = self.vault.lookup(user_id, keys, namespace=namespace) if keys else {}
         spans, actions = self._plan(text, found, known)
-        items, refs = _vault_items([(spans, actions)])
+        items, refs = vault_items([(spans, actions)])
         assigned = self.vault.assign(user_id, items, namespace=namespace) if items else []
         placeholders = [assigned[i] for i in refs]
         return self._remembered(self._assemble(text, spans, actions, placeholders), (user_id, namespace))
@@ -459,10 +457,10 @@ class PrivacyGuard:
         found = await self._aextract(text, user_name) if text and not text.isspace() else []
         await self._aload_seen((user_id, namespace))
         found = self._with_seen(found, text, (user_id, namespace))
-        keys = _placeholder_keys([text])
+        keys = placeholder_keys_in([text])
         known = await self.vault.alookup(user_id, keys, namespace=namespace) if keys else {}
         spans, actions = self._plan(text, found, known)
-        items, refs = _vault_items([(spans, actions)])
+        items, refs = vault_items([(spans, actions)])
         assigned = await self.vault.aassign(user_id, items, namespace=namespace) if items else []
         placeholders = [assigned[i] for i in refs]
         return self._remembered(self._assemble(text, spans, actions, placeholders), (user_id, namespace))
@@ -483,12 +481,12 @@ class PrivacyGuard:
         check_scope(user_id, namespace)
         found = self._extract_many(cleaned, user_name)
         scope = (user_id, namespace)
-        keys = _placeholder_keys(cleaned)
+        keys = placeholder_keys_in(cleaned)
         known = self.vault.lookup(user_id, keys, namespace=namespace) if keys else {}
         planned = [
             self._plan(t, self._with_seen(f, t, scope), known) for t, f in zip(cleaned, found, strict=True)
         ]
-        items, refs = _vault_items(planned)
+        items, refs = vault_items(planned)
         assigned = self.vault.assign(user_id, items, namespace=namespace) if items else []
         placeholders = [assigned[i] for i in refs]
         return [self._remembered(r, scope) for r in self._assemble_batch(cleaned, planned, placeholders)]
@@ -508,12 +506,12 @@ class PrivacyGuard:
         found = await self._aextract_many(cleaned, user_name)
         scope = (user_id, namespace)
         await self._aload_seen(scope)
-        keys = _placeholder_keys(cleaned)
+        keys = placeholder_keys_in(cleaned)
         known = await self.vault.alookup(user_id, keys, namespace=namespace) if keys else {}
         planned = [
             self._plan(t, self._with_seen(f, t, scope), known) for t, f in zip(cleaned, found, strict=True)
         ]
-        items, refs = _vault_items(planned)
+        items, refs = vault_items(planned)
         assigned = await self.vault.aassign(user_id, items, namespace=namespace) if items else []
         placeholders = [assigned[i] for i in refs]
         return [self._remembered(r, scope) for r in self._assemble_batch(cleaned, planned, placeholders)]
@@ -521,7 +519,7 @@ class PrivacyGuard:
     def _assemble_batch(
         self,
         texts: list[str],
-        planned: list[_Plan],
+        planned: list[Plan],
         assigned: list[str],
     ) -> list[ProtectedText]:
         out: list[ProtectedText] = []
@@ -709,13 +707,18 @@ class PrivacyGuard:
         """This user's placeholders in `data` (every string, at any depth), each as it is written
         there, with its value; one vault lookup. A placeholder the vault does not resolve is left out."""
         check_scope(user_id, namespace)
-        tokens = {
-            m.group(0): placeholder_key(m["name"], m["num"])
-            for leaf in leaves(data, None)
-            for m in PLACEHOLDER_RE.finditer(leaf_text(leaf))
-        }
+        tokens = placeholder_tokens(data)
         values = self.vault.lookup(user_id, set(tokens.values()), namespace=namespace) if tokens else {}
         return {token: values[key] for token, key in tokens.items() if key in values}
+
+    def unresolved_placeholders(self, data: Any, *, user_id: str, namespace: str | None = None) -> list[str]:
+        """The placeholders in `data` (as written) that this user's vault does not resolve: what a
+        tool would get as a literal `<Phone_Number_1>` (a vault other than the one that protected
+        the text, or a placeholder a model made up); one vault lookup."""
+        check_scope(user_id, namespace)
+        tokens = placeholder_tokens(data)
+        values = self.vault.lookup(user_id, set(tokens.values()), namespace=namespace) if tokens else {}
+        return [token for token, key in tokens.items() if key not in values]
 
     def json_restorer(self, *, user_id: str, namespace: str | None = None) -> StreamingRestorer:
         """`restorer` for JSON text that streams in (tool-call arguments): each value goes in
@@ -734,44 +737,6 @@ class PrivacyGuard:
         close = getattr(self.vault, "close", None)
         if callable(close):
             close()
-
-
-def _placeholder_keys(texts: Iterable[str]) -> set[str]:
-    """The keys of every placeholder spelling in the texts (to ask the vault which are this user's)."""
-    keys: set[str] = set()
-    for text in texts:
-        if "<" in text or "&" in text:
-            keys |= placeholder_keys(text)
-    return keys
-
-
-def _vault_items(
-    plans: Iterable[_Plan],
-) -> tuple[list[VaultItem], list[int]]:
-    """The distinct vault items of the spans to replace by placeholders, and for each such span,
-    in order, the index of its item. The vault gives a value one placeholder per scope, so asking
-    once per distinct value is the same as asking once per span, with less to build and hash."""
-    items: list[VaultItem] = []
-    refs: list[int] = []
-    index: dict[tuple[str, str, PrivacyLevel], int] = {}
-    for spans, actions in plans:
-        for s, a in zip(spans, actions, strict=True):
-            if a is not Action.PLACEHOLDER:
-                continue
-            key = (s.text, s.privacy_type, s.level)
-            at = index.get(key)
-            if at is None:
-                at = index[key] = len(items)
-                items.append(
-                    VaultItem(
-                        name=placeholder_name(s.privacy_type),
-                        value=s.text,
-                        privacy_type=s.privacy_type,
-                        level=s.level,
-                    )
-                )
-            refs.append(at)
-    return items, refs
 
 
 def default_data_dir() -> Path:
