@@ -182,6 +182,21 @@ class VaultContractTests:
         assert vault.forget("u1") == 0
         assert vault.forget("nobody") == 0
 
+    def test_a_forgotten_placeholder_never_comes_back_for_another_value(self, vault: Vault) -> None:
+        # A placeholder may still sit in a cloud memory after its value is forgotten: it must
+        # resolve to nothing, never to a value given later.
+        first = vault.assign("u1", [item("Phone_Number", "+1 415 867 5309"), item("Email", "a@example.com")])
+        vault.assign("u1", [item("Email", "w@example.com")], namespace="work")
+        assert vault.forget("u1") == 3
+        again = vault.assign("u1", [item("Phone_Number", "+1 212 555 0100"), item("Email", "b@example.com")])
+        assert set(again).isdisjoint(first)
+        assert vault.lookup("u1", [key_of(p) for p in first]) == {}
+        assert vault.assign("u1", [item("Email", "v@example.com")], namespace="work") != ["<Email_1>"]
+        vault.forget("u1", namespace="work")
+        assert vault.assign("u1", [item("Email", "x@example.com")], namespace="work") != ["<Email_1>"]
+        # Other users keep numbering from 1.
+        assert vault.assign("u2", [item("Email", "z@example.com")]) == ["<Email_1>"]
+
     # -- concurrency ---------------------------------------------------------------------------
 
     def test_concurrent_threads_one_placeholder_per_value(self, vault: Vault) -> None:

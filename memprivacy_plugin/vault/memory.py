@@ -25,11 +25,13 @@ class _Scope:
 
 
 class InMemoryVault(AsyncVaultMixin):
-    """A thread-safe in-process vault; `forget` restarts numbering, as the SQLite vault does."""
+    """A thread-safe in-process vault; after `forget`, numbering goes on above the numbers the
+    forgotten values had, as in the SQLite vault (a placeholder never comes back for a new value)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._scopes: dict[tuple[str, str | None], _Scope] = {}
+        self._floors: dict[tuple[str, str | None], int] = {}  # highest number a forgotten scope used
 
     def assign(self, user_id: str, items: Sequence[VaultItem], *, namespace: str | None = None) -> list[str]:
         if not items:
@@ -44,7 +46,7 @@ class InMemoryVault(AsyncVaultMixin):
                 entry = scope.by_value.get(item.value)
                 if entry is None:
                     nk = name_key(item.name)
-                    number = scope.top.get(nk, 0) + 1
+                    number = max(scope.top.get(nk, 0), self._floors.get((user_id, namespace), 0)) + 1
                     scope.top[nk] = number
                     entry = VaultEntry(
                         placeholder=format_placeholder(item.name, number),
@@ -83,7 +85,13 @@ class InMemoryVault(AsyncVaultMixin):
             targets = [
                 k for k in self._scopes if k[0] == user_id and (namespace is None or k[1] == namespace)
             ]
-            return sum(len(self._scopes.pop(k).by_value) for k in targets)
+            count = 0
+            for k in targets:
+                scope = self._scopes.pop(k)
+                if scope.top:
+                    self._floors[k] = max(self._floors.get(k, 0), *scope.top.values())
+                count += len(scope.by_value)
+            return count
 
     # Dict operations under a lock held for microseconds: the async twins run inline, without
     # the worker-thread hop that vaults doing I/O need.

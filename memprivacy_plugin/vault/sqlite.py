@@ -18,12 +18,15 @@ Schema (one row per distinct value per scope)::
         value_ct     BLOB NOT NULL,           -- nonce || AES-256-GCM(value), AAD = scope || pkey
         created_at   REAL NOT NULL,
         UNIQUE(scope, value_hash), UNIQUE(scope, name_key, number), UNIQUE(scope, pkey))
+    floors(scope BLOB PRIMARY KEY, floor INTEGER)  -- highest number of a forgotten scope
 
 Writes run in one `BEGIN IMMEDIATE` transaction per batch, so threads and processes sharing the
 file serialise on SQLite's write lock: each value gets exactly one placeholder and numbers never
 collide. A batch whose values all exist already is answered by a plain read, without the write lock.
-`forget` deletes rows outright, so numbering of a forgotten scope starts again at 1: forget the
-cloud memory of that user too (keeping counters would keep metadata the user asked to erase).
+`forget` deletes a scope's rows outright and keeps one integer for it, the highest number its
+placeholders used (`floors`, keyed by the scope's HMAC): numbering goes on above it, so a
+placeholder still sitting in a cloud memory resolves to its value or, once forgotten, to nothing,
+never to a value given later.
 """
 
 from __future__ import annotations
@@ -73,10 +76,17 @@ CREATE TABLE IF NOT EXISTS entries (
     UNIQUE (scope, pkey)
 );
 CREATE INDEX IF NOT EXISTS entries_user ON entries (user_hash);
+CREATE TABLE IF NOT EXISTS floors (scope BLOB PRIMARY KEY, floor INTEGER NOT NULL);
 """
 
 _SQL_FIND = "SELECT name, number FROM entries WHERE scope = ? AND value_hash = ?"
 _SQL_MAX = "SELECT MAX(number) FROM entries WHERE scope = ? AND name_key = ?"
+_SQL_FLOOR = "SELECT floor FROM floors WHERE scope = ?"
+# Before a forget: remember the highest number each forgotten scope used.
+_SQL_KEEP_FLOORS = (
+    "INSERT INTO floors (scope, floor) SELECT scope, MAX(number) FROM entries WHERE {where} GROUP BY scope"
+    " ON CONFLICT (scope) DO UPDATE SET floor = max(floor, excluded.floor)"
+)
 _SQL_INSERT = (
     "INSERT INTO entries (scope, user_hash, namespace, value_hash, name, name_key, number, pkey,"
     " privacy_type, level, value_ct, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -185,6 +195,9 @@ class SQLiteVault(AsyncVaultMixin):
         version = conn.execute("SELECT v FROM meta WHERE k = 'schema_version'").fetchone()
         if version is None or bytes(version[0]) != SCHEMA_VERSION:
             raise VaultError("this vault file has an unknown schema version")
+        if conn.execute("SELECT name FROM sqlite_master WHERE name = 'floors'").fetchone() is None:
+            # Files made before `floors` existed: add it (an empty table changes nothing else).
+            conn.execute("CREATE TABLE IF NOT EXISTS floors (scope BLOB PRIMARY KEY, floor INTEGER NOT NULL)")
         check = conn.execute("SELECT v FROM meta WHERE k = 'key_check'").fetchone()
         return None if check is None else bytes(check[0])
 
@@ -271,6 +284,7 @@ class SQLiteVault(AsyncVaultMixin):
             out: list[str] = []
             done: dict[bytes, str] = {}
             next_number: dict[str, int] = {}
+            floor: int | None = None
             now = time.time()
             user_hash = self._user_hash(user_id)
             for item, h in zip(items, hashes, strict=True):
@@ -283,8 +297,11 @@ class SQLiteVault(AsyncVaultMixin):
                         nk = name_key(item.name)
                         number = next_number.get(nk)
                         if number is None:
+                            if floor is None:
+                                row = conn.execute(_SQL_FLOOR, (scope,)).fetchone()
+                                floor = row[0] if row is not None else 0
                             top = conn.execute(_SQL_MAX, (scope, nk)).fetchone()[0]
-                            number = (top or 0) + 1
+                            number = max(top or 0, floor) + 1
                         next_number[nk] = number + 1
                         pkey = placeholder_key(item.name, number)
                         blob = self._crypto.encrypt(
@@ -371,13 +388,19 @@ class SQLiteVault(AsyncVaultMixin):
     def forget(self, user_id: str, *, namespace: str | None = None) -> int:
         with self._lock:
             conn = self._db()
+            if namespace is None:
+                where, arg = "user_hash = ?", self._user_hash(user_id)
+            else:
+                where, arg = "scope = ?", self._scope(user_id, namespace)
             try:
-                if namespace is None:
-                    cur = conn.execute("DELETE FROM entries WHERE user_hash = ?", (self._user_hash(user_id),))
-                else:
-                    cur = conn.execute(
-                        "DELETE FROM entries WHERE scope = ?", (self._scope(user_id, namespace),)
-                    )
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    conn.execute(_SQL_KEEP_FLOORS.format(where=where), (arg,))
+                    cur = conn.execute(f"DELETE FROM entries WHERE {where}", (arg,))
+                    conn.execute("COMMIT")
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
             except sqlite3.Error as exc:
                 raise VaultError(f"vault write failed: {exc}") from exc
             return cur.rowcount
