@@ -20,7 +20,7 @@ def protect_texts(guard: PrivacyGuard, texts: Sequence[str], who: Identity) -> l
     if not texts:
         return []
     done = guard.protect_batch(
-        list(texts), user_id=who.user_id, user_name=who.user_name, namespace=who.namespace
+        list(texts), user_id=who.vault_user, user_name=who.user_name, namespace=who.namespace
     )
     return [r.text for r in done]
 
@@ -29,7 +29,7 @@ async def aprotect_texts(guard: PrivacyGuard, texts: Sequence[str], who: Identit
     if not texts:
         return []
     done = await guard.aprotect_batch(
-        list(texts), user_id=who.user_id, user_name=who.user_name, namespace=who.namespace
+        list(texts), user_id=who.vault_user, user_name=who.user_name, namespace=who.namespace
     )
     return [r.text for r in done]
 
@@ -38,13 +38,13 @@ def restore_texts(guard: PrivacyGuard, texts: Sequence[str], who: Identity) -> l
     """Each text with this user's values back (one vault lookup for all of them)."""
     if not texts:
         return []
-    return list(guard.restore_data(list(texts), user_id=who.user_id, namespace=who.namespace))
+    return list(guard.restore_data(list(texts), **who.scope()))
 
 
 async def arestore_texts(guard: PrivacyGuard, texts: Sequence[str], who: Identity) -> list[str]:
     if not texts:
         return []
-    return list(await guard.arestore_data(list(texts), user_id=who.user_id, namespace=who.namespace))
+    return list(await guard.arestore_data(list(texts), **who.scope()))
 
 
 # Anything written between brackets, as a placeholder or a redaction is, in any spelling

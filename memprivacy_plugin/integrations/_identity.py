@@ -5,6 +5,12 @@ LangChain and LangGraph pass the user in `config["configurable"]` (or a LangGrap
 call without a user id is refused, since resolving one user's placeholders with another's vault,
 or storing under a common scope, would mix people's data.
 
+Placeholders are numbered per user by default (`scope="user"`). In a thread that several people
+write to (a group chat), each one's `<Phone_Number_1>` would be a different number in one shared
+history, so a run can ask for `scope="thread"` (`configurable["memprivacy_scope"]`): every message
+of the thread is then protected and restored with one vault scope derived from the thread id,
+`thread:<thread_id>` (user ids beginning with `thread:` are refused, so no user can share it).
+
 The guard: the one a component was given, else one handed to the whole run under `GUARD_KEY`
 (in `configurable` or the runtime context), else the process-wide default (`default_guard()`,
 built once on first use), so components given no guard share one vault instead of each building
@@ -16,7 +22,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from ..errors import ConfigError
 from ..guard import PrivacyGuard
@@ -24,9 +30,14 @@ from ..guard import PrivacyGuard
 __all__ = [
     "GUARD_KEY",
     "NAMESPACE_KEY",
+    "SCOPES",
+    "SCOPE_KEY",
+    "THREAD_ID_KEY",
     "USER_ID_KEY",
     "USER_NAME_KEY",
     "Identity",
+    "Scope",
+    "check_scope_name",
     "default_guard",
     "guard_from",
     "identity_from",
@@ -36,13 +47,37 @@ USER_ID_KEY = "user_id"
 NAMESPACE_KEY = "namespace"
 USER_NAME_KEY = "user_name"
 GUARD_KEY = "memprivacy_guard"
+SCOPE_KEY = "memprivacy_scope"
+THREAD_ID_KEY = "thread_id"
+SCOPES = ("user", "thread")
+THREAD_PREFIX = "thread:"
+
+
+class Scope(TypedDict):
+    """The keyword arguments that name a vault scope in a guard call."""
+
+    user_id: str
+    namespace: str | None
 
 
 @dataclass(frozen=True)
 class Identity:
+    """Who a call is for. `thread` is set in a thread-scoped run: then the vault scope is the
+    thread's, not the user's, while `user_id` still names the person (memory namespaces)."""
+
     user_id: str
     namespace: str | None = None
     user_name: str | None = None
+    thread: str | None = None
+
+    @property
+    def vault_user(self) -> str:
+        """The user id the guard is called with: the user's, or the thread's scope."""
+        return THREAD_PREFIX + self.thread if self.thread is not None else self.user_id
+
+    def scope(self) -> Scope:
+        """`user_id=` and `namespace=` for a guard call that restores or forgets."""
+        return {"user_id": self.vault_user, "namespace": self.namespace}
 
 
 def _fields(source: Any) -> Any:
@@ -54,22 +89,53 @@ def _fields(source: Any) -> Any:
     return lambda key: getattr(source, key, None)
 
 
-def identity_from(*sources: Mapping[str, Any] | Any | None, default: Identity | None = None) -> Identity:
+def identity_from(
+    *sources: Mapping[str, Any] | Any | None, default: Identity | None = None, scope: str | None = None
+) -> Identity:
     """The identity from the first source that names a user: a mapping with `user_id` (a
     `configurable` dict, a runtime context), an object with a `user_id` attribute, or a
-    RunnableConfig (its `configurable` is read). Falls back to `default`; raises otherwise."""
+    RunnableConfig (its `configurable` is read). Falls back to `default`; raises otherwise.
+
+    `scope` ("user" or "thread"), else the first `memprivacy_scope` of the sources, else "user";
+    a thread scope needs a `thread_id` in a source."""
+    who = default
     for source in sources:
         if source is None:
             continue
         get = _fields(source)
         user_id = get(USER_ID_KEY)
         if user_id:
-            return Identity(str(user_id), _opt(get(NAMESPACE_KEY)), _opt(get(USER_NAME_KEY)))
-    if default is not None:
-        return default
-    raise ConfigError(
-        f"no user id: pass config={{'configurable': {{'{USER_ID_KEY}': ...}}}} (or set one on the adapter)"
-    )
+            who = Identity(str(user_id), _opt(get(NAMESPACE_KEY)), _opt(get(USER_NAME_KEY)))
+            break
+    if who is None:
+        raise ConfigError(
+            f"no user id: pass config={{'configurable': {{'{USER_ID_KEY}': ...}}}} "
+            "(or set one on the adapter)"
+        )
+    if who.user_id.startswith(THREAD_PREFIX):
+        raise ConfigError(f"user ids beginning with {THREAD_PREFIX!r} are kept for thread-scoped vaults")
+    if (scope or _first(sources, SCOPE_KEY) or "user") == "user":
+        return who
+    thread = _first(sources, THREAD_ID_KEY)
+    if not thread:
+        raise ConfigError(
+            "scope='thread' needs a thread id: pass config={'configurable': {'thread_id': ...}}"
+        )
+    return Identity(who.user_id, who.namespace, who.user_name, str(thread))
+
+
+def check_scope_name(scope: Any) -> str | None:
+    """`scope` if it is one of SCOPES (or None); `ConfigError` otherwise."""
+    if scope is not None and scope not in SCOPES:
+        raise ConfigError(f"scope must be one of {SCOPES}, not {scope!r}")
+    return scope  # type: ignore[no-any-return]
+
+
+def _first(sources: tuple[Any, ...], key: str) -> Any:
+    for source in sources:
+        if source is not None and (value := _fields(source)(key)):
+            return check_scope_name(value) if key == SCOPE_KEY else value
+    return None
 
 
 @functools.lru_cache(maxsize=1)

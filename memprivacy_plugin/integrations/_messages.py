@@ -30,6 +30,7 @@ when chunks are added. Markers written before (`response_metadata["memprivacy"] 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from collections.abc import Callable, Collection, Mapping, Sequence
@@ -225,6 +226,8 @@ class Walk:
             )
         if isinstance(value, Mapping):
             return self._mapping(value, fn)
+        if isinstance(value, tuple) and hasattr(type(value), "_fields"):  # a NamedTuple (a StateSnapshot)
+            return type(value)(*(self.map(v, fn) for v in value))
         if (
             isinstance(value, tuple)
             and len(value) == 2
@@ -235,20 +238,29 @@ class Walk:
             return (value[0], self.content(value[1], fn) if wanted else value[1])
         if isinstance(value, (list, tuple)):
             return type(value)(self.map(v, fn) for v in value)
-        if isinstance(value, BaseModel):  # structured output
-            try:
-                return type(value).model_validate(self.map(value.model_dump(), fn))
-            except Exception as exc:
-                if self.strict:
-                    name = type(value).__name__
-                    raise ConfigError(f"cannot protect a {name}: {type(exc).__name__}") from None
-                return value
+        if isinstance(value, BaseModel) or (dataclasses.is_dataclass(value) and not isinstance(value, type)):
+            return self._record(value, fn)  # structured output, a graph state, an Interrupt
         if self.strict:
             raise ConfigError(
                 f"cannot protect a {type(value).__name__}: pass a str, messages, a prompt value, "
                 "a Document or a dict of them (nothing was sent)"
             )
         return value
+
+    def _record(self, value: Any, fn: Fn) -> Any:
+        """A pydantic model or a dataclass, rebuilt with its fields mapped."""
+        try:
+            if isinstance(value, BaseModel):
+                return type(value).model_validate(self.map(value.model_dump(), fn))
+            fields = {f.name: getattr(value, f.name) for f in dataclasses.fields(value) if f.init}
+            mapped = {k: self.map(v, fn) for k, v in fields.items()}
+            changed = {k: v for k, v in mapped.items() if v is not fields[k]}
+            return dataclasses.replace(value, **changed) if changed else value
+        except Exception as exc:
+            if self.strict:
+                name = type(value).__name__
+                raise ConfigError(f"cannot protect a {name}: {type(exc).__name__}") from None
+            return value
 
     def _mapping(self, value: Mapping[str, Any], fn: Fn) -> dict[str, Any]:
         role = value.get("role", value.get("type"))

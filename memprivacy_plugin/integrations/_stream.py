@@ -67,10 +67,10 @@ class StreamRestorer:
         self._str: StreamingRestorer | None = None
 
     def _restorer(self) -> StreamingRestorer:
-        return self._guard.restorer(user_id=self._who.user_id, namespace=self._who.namespace)
+        return self._guard.restorer(**self._who.scope())
 
     def _json_restorer(self) -> StreamingRestorer:
-        return self._guard.json_restorer(user_id=self._who.user_id, namespace=self._who.namespace)
+        return self._guard.json_restorer(**self._who.scope())
 
     # -- feeding ---------------------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ from langchain_core.tools import BaseTool
 from langgraph.prebuilt.tool_node import ToolCallRequest
 from langgraph.types import Command
 
+from ..errors import UnknownPlaceholderError
 from ..guard import PrivacyGuard
 from ._batch import reprotect_known
 from ._identity import Identity
@@ -36,7 +37,19 @@ _ANY = Walk()
 
 
 def _scope(who: Identity) -> dict[str, Any]:
-    return {"user_id": who.user_id, "user_name": who.user_name, "namespace": who.namespace}
+    return {"user_id": who.vault_user, "user_name": who.user_name, "namespace": who.namespace}
+
+
+def _refuse_unresolved(guard: PrivacyGuard, call: Any, who: Identity) -> None:
+    """A local tool must never get a placeholder as if it were the value (it would text
+    `<Phone_Number_1>`): one the guard in use does not resolve for this user fails the call."""
+    unresolved = guard.unresolved_placeholders(call["args"], **who.scope())
+    if unresolved:
+        raise UnknownPlaceholderError(
+            f"local tool {call['name']!r} was called with {len(unresolved)} placeholder(s) that the guard "
+            "in use cannot resolve for this user; likely cause: components with different guards (a "
+            "node given guard= beside one given none): pass the guard once, private_graph(graph, guard)"
+        )
 
 
 def tool_name(tool: str | BaseTool | Callable[..., Any]) -> str:
@@ -69,8 +82,9 @@ class ToolCalls:
         if self.is_remote(request):
             return request, {}
         call = request.tool_call
-        args = guard.restore_data(call["args"], user_id=who.user_id, namespace=who.namespace)
-        known = guard.placeholder_values(call["args"], user_id=who.user_id, namespace=who.namespace)
+        _refuse_unresolved(guard, call, who)
+        args = guard.restore_data(call["args"], **who.scope())
+        known = guard.placeholder_values(call["args"], **who.scope())
         return request.override(tool_call={**call, "args": args}), {v: t for t, v in known.items()}
 
     async def abefore(
@@ -79,10 +93,9 @@ class ToolCalls:
         if self.is_remote(request):
             return request, {}
         call = request.tool_call
-        args = await guard.arestore_data(call["args"], user_id=who.user_id, namespace=who.namespace)
-        known = await asyncio.to_thread(
-            guard.placeholder_values, call["args"], user_id=who.user_id, namespace=who.namespace
-        )
+        await asyncio.to_thread(_refuse_unresolved, guard, call, who)
+        args = await guard.arestore_data(call["args"], **who.scope())
+        known = await asyncio.to_thread(guard.placeholder_values, call["args"], **who.scope())
         return request.override(tool_call={**call, "args": args}), {v: t for t, v in known.items()}
 
     # -- the result ------------------------------------------------------------------------------

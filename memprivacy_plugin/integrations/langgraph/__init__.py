@@ -1,14 +1,16 @@
-"""LangGraph adapter: nodes, a private store, a private tool node and edge restoration.
+"""LangGraph adapter: a private graph, nodes, a private store, a private tool node and edge
+restoration.
 
-    from memprivacy_plugin.integrations.langgraph import (
-        PrivateStore, PrivateToolNode, privacy_node, recall_node, remember_node, restore_result,
-        restore_stream,
-    )
+    from memprivacy_plugin.integrations.langgraph import private_graph
 
-Graph state holds placeholder form only (the checkpointer may be remote): new messages are
-protected at the edge (`protect_input`, since a checkpointer saves the input before any node runs)
-and by `privacy_node` inside the graph; real values come back at the edge (`restore_result`,
-`restore_stream`) or, opt-in, in a `restore_node`. The user is read
+    graph = private_graph(builder.compile(checkpointer=saver), guard)
+    graph.invoke({"messages": [("user", text)]}, {"configurable": {"thread_id": "t1", "user_id": "dana"}})
+
+Graph state holds placeholder form only (the checkpointer may be remote): `private_graph` protects
+the input at the edge (a checkpointer saves it before any node runs), restores what comes out and
+hands its guard to every component inside (`privacy_node`, `PrivateToolNode`, `PrivateStore`,
+`PrivacyMiddleware`, ...). The pieces also work alone: `protect_input`, `restore_result`,
+`restore_stream`, and, opt-in, a `restore_node`. The user is read
 from `config["configurable"]` or the runtime context (`user_id`, `namespace`, `user_name`).
 Needs the `langgraph` extra: `pip install 'memprivacy-plugin[langgraph]'`.
 """
@@ -31,18 +33,21 @@ from .edge import (
     restore_result,
     restore_stream,
 )
+from .graph import PrivateGraph, private_graph
 from .nodes import MEMORY_NAMESPACE, privacy_node, recall_node, remember_node, restore_node
 from .store import PrivateStore
 from .tools import PrivateToolNode
 
 __all__ = [
     "MEMORY_NAMESPACE",
+    "PrivateGraph",
     "PrivateStore",
     "PrivateToolNode",
     "aprotect_input",
     "arestore_result",
     "arestore_stream",
     "privacy_node",
+    "private_graph",
     "protect_input",
     "recall_node",
     "remember_node",

@@ -10,12 +10,13 @@ adapter shares (`integrations._messages`, `integrations._stream`).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Collection, Iterable, Iterator, Sequence
 from typing import Any
 
 from langchain_core.messages import BaseMessage, BaseMessageChunk, convert_to_messages
 
 from ...guard import PrivacyGuard
+from .._identity import Identity
 from .._messages import Walk, aprotect_value, arestore_value, protect_value, restore_value, with_id
 from .._stream import StreamRestorer
 from ._common import guard_of, identity_of
@@ -139,22 +140,10 @@ def restore_stream(
     id, holding back only a tail that may still become a placeholder. `version="v2"` parts work
     too. Other modes pass through in placeholder form."""
     guard, who = guard_of(guard, config, context), identity_of(config, context)
-    restorer = StreamRestorer(guard, who)
-    for part in stream:
-        mode, payload, wrap = _unpack(part, stream_mode, subgraphs)
-        chunk = _message_chunk(mode, payload)
-        if chunk is not None:
-            for out in restorer.feed(chunk, context=(payload[1], wrap)):
-                yield wrap((out, payload[1]))
-        elif mode in _RESTORED_MODES:
-            yield wrap(restore_value(guard, payload, who))
-        else:
-            yield part
-    for tail, (metadata, wrap) in restorer.flush():
-        yield wrap((tail, metadata))
+    return restore_parts(stream, guard, who, stream_mode, subgraphs, _RESTORED_MODES)
 
 
-async def arestore_stream(
+def arestore_stream(
     stream: AsyncIterable[Any],
     guard: PrivacyGuard | None = None,
     config: Any = None,
@@ -165,6 +154,41 @@ async def arestore_stream(
 ) -> AsyncIterator[Any]:
     """`restore_stream` for `graph.astream(...)`."""
     guard, who = guard_of(guard, config, context), identity_of(config, context)
+    return arestore_parts(stream, guard, who, stream_mode, subgraphs, _RESTORED_MODES)
+
+
+def restore_parts(
+    stream: Iterable[Any],
+    guard: PrivacyGuard,
+    who: Identity,
+    stream_mode: str | Sequence[str],
+    subgraphs: bool,
+    modes: Collection[str] | None = None,
+) -> Iterator[Any]:
+    """The parts of a graph stream restored for `who`: those of `modes` (None: every mode)."""
+    restorer = StreamRestorer(guard, who)
+    for part in stream:
+        mode, payload, wrap = _unpack(part, stream_mode, subgraphs)
+        chunk = _message_chunk(mode, payload)
+        if chunk is not None:
+            for out in restorer.feed(chunk, context=(payload[1], wrap)):
+                yield wrap((out, payload[1]))
+        elif modes is None or mode in modes:
+            yield wrap(restore_value(guard, payload, who))
+        else:
+            yield part
+    for tail, (metadata, wrap) in restorer.flush():
+        yield wrap((tail, metadata))
+
+
+async def arestore_parts(
+    stream: AsyncIterable[Any],
+    guard: PrivacyGuard,
+    who: Identity,
+    stream_mode: str | Sequence[str],
+    subgraphs: bool,
+    modes: Collection[str] | None = None,
+) -> AsyncIterator[Any]:
     restorer = StreamRestorer(guard, who)
     async for part in stream:
         mode, payload, wrap = _unpack(part, stream_mode, subgraphs)
@@ -172,7 +196,7 @@ async def arestore_stream(
         if chunk is not None:
             for out in await restorer.afeed(chunk, context=(payload[1], wrap)):
                 yield wrap((out, payload[1]))
-        elif mode in _RESTORED_MODES:
+        elif modes is None or mode in modes:
             yield wrap(await arestore_value(guard, payload, who))
         else:
             yield part

@@ -168,7 +168,20 @@ def _store(store: BaseStore | None, config: RunnableConfig | None) -> BaseStore:
 
 
 def _namespace(template: Sequence[str], who: Identity) -> tuple[str, ...]:
-    return tuple(label.replace("{user_id}", who.user_id) for label in template)
+    """The namespace for this user (`{user_id}`) and, in a thread-scoped run, thread (`{thread_id}`).
+
+    A thread-scoped run numbers placeholders per thread: its memories must stay in the thread
+    (a namespace with `{thread_id}`), since read in another thread `<Phone_Number_1>` would stand
+    for another value."""
+    per_thread = any("{thread_id}" in label for label in template)
+    if per_thread != (who.thread is not None):
+        raise ConfigError(
+            "a thread-scoped run (scope='thread') keeps memories per thread: give remember_node and "
+            "recall_node a namespace with '{thread_id}', and use '{thread_id}' only in such a run"
+        )
+    return tuple(
+        label.replace("{user_id}", who.user_id).replace("{thread_id}", who.thread or "") for label in template
+    )
 
 
 def _latest_human(state: Any, key: str) -> BaseMessage | None:
