@@ -556,3 +556,45 @@ def test_dataset_user_messages_never_reach_the_model_or_checkpointer(tmp_path: P
             if not redacted(d.content):
                 assert m.content == d.content
     conn.close()
+
+
+@pytest.mark.parametrize(
+    "per_user", [8, pytest.param(10_000, marks=pytest.mark.slow, id="all-turns")], ids=lambda n: f"{n}-turns"
+)
+def test_dataset_through_private_graph_and_create_agent(tmp_path: Path, per_user: int) -> None:
+    """`create_agent` + `PrivacyMiddleware` (given no guard) + a SqliteSaver file, wrapped once by
+    `private_graph` and invoked the plain way (default durability, two invocations per thread):
+    no protected value of MemPrivacy-Bench reaches the model or any checkpoint or write."""
+    pytest.importorskip("langchain.agents")
+    from langchain.agents import create_agent
+
+    from memprivacy_plugin.integrations.langchain import PrivacyMiddleware
+    from memprivacy_plugin.integrations.langgraph import private_graph
+
+    records = load_memprivacy("memprivacy-bench") + load_memprivacy("personamem-v2")
+    guard = PrivacyGuard(extractor=oracle_extractor(records), vault=InMemoryVault())
+    model = ScriptedModel()
+    conn = sqlite3.connect(tmp_path / "agent.db", check_same_thread=False)
+    saver = SqliteSaver(conn)
+    graph = private_graph(create_agent(model, middleware=[PrivacyMiddleware()], checkpointer=saver), guard)
+
+    def redacted(text: str) -> bool:
+        return any(s.level is PrivacyLevel.PL4 for s in guard.extractor.extract(text))
+
+    for record in records:
+        turns = [d for d in record.dialogues if d.content.strip()][:per_user]
+        model.inputs.clear()
+        config = cfg(record.uuid, user=record.uuid)
+        half = len(turns) // 2
+        graph.invoke({"messages": [{"role": "user", "content": d.content} for d in turns[:half]]}, config)
+        out = graph.invoke({"messages": [("user", d.content) for d in turns[half:]]}, config)
+        values = protected_values((s.text, s.privacy_type, s.level) for d in turns for s in d.spans)
+        leaks = find_leaks(model_texts(model), values)
+        assert not leaks, f"{record.uuid}: {len(leaks)} values reached the model"
+        leaks = find_leaks(_checkpoint_texts(saver, config), values)
+        assert not leaks, f"{record.uuid}: {len(leaks)} values reached the checkpointer"
+        shown = [m for m in out["messages"] if m.type == "human"]
+        for d, m in zip(turns, shown, strict=True):
+            if not redacted(d.content):
+                assert m.content == d.content
+    conn.close()
