@@ -30,7 +30,6 @@ PAGES = sorted([ROOT / "README.md", *(ROOT / "docs").rglob("*.md")], key=lambda 
 #: work of issue 11 rewrites them. Delete an entry to run its blocks. None: the whole page.
 NOT_YET_RUN: dict[str, str | None] = {
     "README.md": "Add it to your agent stack",
-    "docs/integrations/langgraph.md": None,
     "docs/integrations/mem0.md": None,
 }
 #: Pages whose blocks are each a script of their own (a process and a directory per block), as
