@@ -314,3 +314,30 @@ def test_sqlite_connection_is_closed_cleanly(tmp_path: Path) -> None:
     graph.invoke({"messages": [("user", PHONE)]}, cfg("c1"))
     conn.close()
     assert leaks_in_file(tmp_path / "c.db") == []
+
+
+def test_v2_output_and_a_user_named_by_the_run_context() -> None:
+    from dataclasses import dataclass
+
+    @dataclass
+    class Who:
+        user_id: str
+
+    guard, seen = known_guard(), []
+
+    def ask(state: MessagesState) -> dict[str, Any]:
+        seen.append(state["messages"][-1].content)
+        return {"messages": [AIMessage(f"ok: {interrupt(state['messages'][-1].content)}")]}
+
+    builder = StateGraph(MessagesState, context_schema=Who)
+    builder.add_node("ask", ask)
+    builder.add_edge(START, "ask")
+    graph = private_graph(builder.compile(checkpointer=InMemorySaver()), guard)
+    config: Any = {"configurable": {"thread_id": "v2"}}
+    out = graph.invoke({"messages": [("user", PHONE)]}, config, context=Who("dana"), version="v2")
+    assert seen == ["<Phone_Number_1>"]
+    assert out.interrupts[0].value == PHONE  # a GraphOutput, restored
+    assert graph.get_state(config, context=Who("dana")).values["messages"][0].content == PHONE
+    done = graph.invoke(Command(resume=EMAIL), config, context=Who("dana"), version="v2")
+    assert done.value["messages"][-1].content == f"ok: {EMAIL}"
+    assert graph.graph.get_state(config).values["messages"][-1].content == "ok: <Email_1>"

@@ -145,14 +145,14 @@ class PrivateGraph:
     def _context(context: Any) -> dict[str, Any]:
         return {} if context is None else {"context": context}
 
-    def forget(self, config: Any) -> int:
+    def forget(self, config: Any, *, context: Any = None) -> int:
         """Forget what the vault holds for this config's user (or, with `scope="thread"`, for its
         thread): placeholders already in checkpoints then resolve to nothing."""
-        guard, who, _ = self._run(config)
+        guard, who, _ = self._run(config, context)
         return guard.forget(**who.scope())
 
-    async def aforget(self, config: Any) -> int:
-        guard, who, _ = self._run(config)
+    async def aforget(self, config: Any, *, context: Any = None) -> int:
+        guard, who, _ = self._run(config, context)
         return await guard.aforget(**who.scope())
 
     # -- the input ------------------------------------------------------------------------------
@@ -326,20 +326,23 @@ class PrivateGraph:
 
     # -- state ----------------------------------------------------------------------------------
 
-    def get_state(self, config: Any, *, subgraphs: bool = False) -> Any:
-        guard, who, _ = self._run(config)
+    def get_state(self, config: Any, *, subgraphs: bool = False, context: Any = None) -> Any:
+        """The graph's state snapshot, restored; `context` names the user when the config does not."""
+        guard, who, _ = self._run(config, context)
         return restore_value(guard, self.graph.get_state(config, subgraphs=subgraphs), who)
 
-    async def aget_state(self, config: Any, *, subgraphs: bool = False) -> Any:
-        guard, who, _ = self._run(config)
+    async def aget_state(self, config: Any, *, subgraphs: bool = False, context: Any = None) -> Any:
+        guard, who, _ = self._run(config, context)
         return await arestore_value(guard, await self.graph.aget_state(config, subgraphs=subgraphs), who)
 
-    def get_state_history(self, config: Any, **kwargs: Any) -> Iterator[Any]:
-        guard, who, _ = self._run(config)
+    def get_state_history(self, config: Any, *, context: Any = None, **kwargs: Any) -> Iterator[Any]:
+        guard, who, _ = self._run(config, context)
         return (restore_value(guard, s, who) for s in self.graph.get_state_history(config, **kwargs))
 
-    async def aget_state_history(self, config: Any, **kwargs: Any) -> AsyncIterator[Any]:
-        guard, who, _ = self._run(config)
+    async def aget_state_history(
+        self, config: Any, *, context: Any = None, **kwargs: Any
+    ) -> AsyncIterator[Any]:
+        guard, who, _ = self._run(config, context)
         async for snapshot in self.graph.aget_state_history(config, **kwargs):
             yield await arestore_value(guard, snapshot, who)
 
