@@ -9,7 +9,12 @@ Placeholders are numbered per user by default (`scope="user"`). In a thread that
 write to (a group chat), each one's `<Phone_Number_1>` would be a different number in one shared
 history, so a run can ask for `scope="thread"` (`configurable["memprivacy_scope"]`): every message
 of the thread is then protected and restored with one vault scope derived from the thread id,
-`thread:<thread_id>` (user ids beginning with `thread:` are refused, so no user can share it).
+`thread:<thread_id>`.
+
+Vault users of what is not a person are named with a prefix: `thread:<id>` here, `agent:<id>` and
+`run:<id>` in the mem0 adapter. A user id beginning with any of them is refused by every adapter
+(`check_user_id`), so no person can share the vault of a thread, an agent or a run, whichever
+adapters an app combines.
 
 The guard: the one a component was given, else one handed to the whole run under `GUARD_KEY`
 (in `configurable` or the runtime context), else the process-wide default (`default_guard()`,
@@ -30,6 +35,7 @@ from ..guard import PrivacyGuard
 __all__ = [
     "GUARD_KEY",
     "NAMESPACE_KEY",
+    "RESERVED_PREFIXES",
     "SCOPES",
     "SCOPE_KEY",
     "THREAD_ID_KEY",
@@ -38,6 +44,7 @@ __all__ = [
     "Identity",
     "Scope",
     "check_scope_name",
+    "check_user_id",
     "default_guard",
     "guard_from",
     "identity_from",
@@ -51,6 +58,18 @@ SCOPE_KEY = "memprivacy_scope"
 THREAD_ID_KEY = "thread_id"
 SCOPES = ("user", "thread")
 THREAD_PREFIX = "thread:"
+#: Prefixes of vault users that are not people (see the module docstring).
+RESERVED_PREFIXES = ("agent:", "run:", THREAD_PREFIX)
+
+
+def check_user_id(user_id: str) -> str:
+    """`user_id`, unless it begins with a prefix kept for the vaults of threads, agents and runs."""
+    if user_id.startswith(RESERVED_PREFIXES):
+        raise ConfigError(
+            f"user ids beginning with {', '.join(map(repr, RESERVED_PREFIXES))} are kept for the vaults "
+            "of threads, agents and runs: choose user ids without these prefixes"
+        )
+    return user_id
 
 
 class Scope(TypedDict):
@@ -112,8 +131,7 @@ def identity_from(
             f"no user id: pass config={{'configurable': {{'{USER_ID_KEY}': ...}}}} "
             "(or set one on the adapter)"
         )
-    if who.user_id.startswith(THREAD_PREFIX):
-        raise ConfigError(f"user ids beginning with {THREAD_PREFIX!r} are kept for thread-scoped vaults")
+    check_user_id(who.user_id)
     if (scope or _first(sources, SCOPE_KEY) or "user") == "user":
         return who
     thread = _first(sources, THREAD_ID_KEY)

@@ -4,10 +4,11 @@ A mem0 call names who with `user_id`, `agent_id` and `run_id`. The vault user is
 `user_id` as it is (every agent and run of the user share the user's vault, so a value keeps one
 placeholder across sessions), else `agent:<agent_id>`, else `run:<run_id>`. These are the names
 earlier versions used, so what mem0 already holds still resolves. They could collide: a user id
-`agent:bot` named the vault of agent `bot`. Such user ids (beginning with `agent:` or `run:`) are
-refused, since every other choice would hand one of the two identities a fresh vault whose
-numbering starts again, and an old placeholder would then resolve to a different value. A
-placeholder once handed out resolves to its value or to nothing.
+`agent:bot` named the vault of agent `bot`. Such user ids (beginning with `agent:` or `run:`, or
+`thread:`, the LangGraph adapter's thread vaults: `RESERVED_PREFIXES`) are refused, since every
+other choice would hand one of the two identities a fresh vault whose numbering starts again, and
+an old placeholder would then resolve to a different value. A placeholder once handed out
+resolves to its value or to nothing.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...errors import ConfigError
+from .._identity import check_user_id
 
 __all__ = ["IDENTITY_KEYS", "ID_FILTER_KEYS", "ids", "item_vault_user", "vault_user_for", "vault_users_in"]
 
@@ -23,15 +25,10 @@ IDENTITY_KEYS = ("user_id", "agent_id", "run_id")
 # Filter keys that name who, not what: never protected (mem0 matches them exactly).
 ID_FILTER_KEYS = frozenset({*IDENTITY_KEYS, "actor_id", "app_id", "org_id", "project_id"})
 _PREFIX = {"user_id": "", "agent_id": "agent:", "run_id": "run:"}
-_TAKEN = ("agent:", "run:")  # the vault names of agents and runs: no user id may begin so
 
 _NO_IDENTITY = (
     "no mem0 identity: pass user_id= to add()/delete_all() or filters={'user_id': ...} to "
     "search()/get_all() (agent_id or run_id alone scope a vault of their own)"
-)
-_TAKEN_ERROR = (
-    "a user_id that begins with 'agent:' or 'run:' would share the vault of an agent or a run "
-    "(agent_id='x' uses the vault 'agent:x'): choose user ids without these prefixes"
 )
 
 
@@ -50,8 +47,8 @@ def vault_user_for(
                 f"{key} must be one plain id to choose a vault (not {type(value).__name__} or a wildcard)"
             )
         one = value.strip()  # mem0 trims ids the same way
-        if key == "user_id" and one.startswith(_TAKEN):
-            raise ConfigError(_TAKEN_ERROR)
+        if key == "user_id":
+            check_user_id(one)
         return _PREFIX[key] + one
     if required:
         raise ConfigError(_NO_IDENTITY)
