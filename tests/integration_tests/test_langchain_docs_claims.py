@@ -5,9 +5,13 @@
   restored answer, and callbacks record exactly that;
 - `ChatOpenAI`, as the page uses it, runs offline: tiktoken is never asked for an encoding;
 - `create_agent` + `PrivacyMiddleware` and LangGraph's prebuilt `create_react_agent`
-  (`privacy_node` as `pre_model_hook`, `PrivateToolNode` as `tools`) with a real SqliteSaver file:
-  the file holds placeholders only when the input is protected at the edge, and the clear input
-  when it is not;
+  (`PrivateToolNode` as `tools`) wrapped in `private_graph`, invoked the plain way with a real
+  SqliteSaver file: the file holds placeholders only, the components given no guard use the
+  wrapper's, the user gets restored answers and streams, and a tracer sees clear values only in
+  the local tool's run;
+- the same agents bare (`privacy_node` as `pre_model_hook` for `create_react_agent`): the file
+  holds placeholders only when the input is protected at the edge (`protect_input`), and the clear
+  input (the `__start__` task's write, the step -1 and 0 checkpoints) when it is not;
 - what LangChain's own `PIIMiddleware` (langchain 1.5) does and does not do, as the comparison
   table says.
 
@@ -20,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import inspect
+import json
 import sqlite3
 import sys
 import warnings
@@ -53,6 +58,7 @@ from test_langchain import (
     PHONE,
     VALUES,
     EchoChatModel,
+    RunRecorder,
     ToolCallingModel,
     known,
     leaked,
@@ -66,6 +72,7 @@ from memprivacy_plugin.integrations.langgraph import (
     aprotect_input,
     arestore_result,
     privacy_node,
+    private_graph,
     protect_input,
     restore_result,
 )
@@ -91,6 +98,26 @@ def clear_in_files(folder: Path, values: set[str] = VALUES) -> set[str]:
     WAL and its shared-memory file)."""
     data = b"".join(p.read_bytes() for p in folder.rglob("*") if p.is_file())
     return {v for v in values if v.encode() in data}
+
+
+def where_in_file(path: Path, value: str) -> set[str]:
+    """Where a SqliteSaver file holds `value` in clear: `<task> -> <channel>` for rows of the
+    `writes` table, `step <n>` for checkpoints (their msgpack blobs searched as raw bytes)."""
+    conn = sqlite3.connect(path)
+    try:
+        writes = conn.execute("SELECT task_path, channel, value FROM writes").fetchall()
+        checkpoints = conn.execute("SELECT checkpoint, metadata FROM checkpoints").fetchall()
+    finally:
+        conn.close()
+    found = {
+        f"{task.split(', ')[-1]} -> {channel}"
+        for task, channel, blob in writes
+        if value.encode() in bytes(blob)
+    }
+    for blob, metadata in checkpoints:
+        if value.encode() in bytes(blob):
+            found.add(f"step {json.loads(bytes(metadata))['step']}")
+    return found
 
 
 # -- a step inside or after private_chain ----------------------------------------------------------
@@ -375,6 +402,81 @@ def test_create_agent_with_the_middleware_and_a_sqlite_file(guard: PrivacyGuard,
     agent.invoke({"messages": [("user", f"Mail {EMAIL}")]}, config)
     assert leaked(model.seen) == []
     assert clear_in_files(tmp_path) == {EMAIL}
+
+
+def test_private_graph_around_create_agent_invoked_the_plain_way(guard: PrivacyGuard, tmp_path: Path) -> None:
+    """The page's first example: the middleware given no guard, the agent wrapped once."""
+    model = ToolCallingModel()
+    agent = private_graph(
+        create_agent(
+            model,
+            tools=[send_sms, web_search],
+            middleware=[PrivacyMiddleware(remote_tools={"web_search"})],
+            checkpointer=saver(tmp_path / "agent.sqlite"),
+        ),
+        guard,
+    )
+    config = thread("t-wrapped")
+    text = f"Text {PHONE} that I'm late"
+    recorder = RunRecorder()
+
+    result = agent.invoke({"messages": [("user", text)]}, {**config, "callbacks": [recorder]})
+
+    assert sent == {"send_sms": [PHONE], "web_search": ["owner of <Phone_Number_1>"]}
+    assert leaked(model.seen) == []
+    assert result["messages"][0].content == text
+    assert result["messages"][-1].content == f"Done. SMS to {PHONE} sent: running late | no results"
+    assert clear_in_files(tmp_path) == set()
+    assert guard.vault.lookup("u-1", ["phone_number_1"]) == {"phone_number_1": PHONE}  # the wrapper's guard
+    assert recorder.leaking_runs() == {"send_sms"}  # the local tool works with the real number
+
+    # Streamed: the user reads the real number, the file still holds placeholders only.
+    chunks = agent.stream({"messages": [("user", f"Call me on {PHONE}")]}, config, stream_mode="messages")
+    shown = "".join(chunk.text for chunk, _ in chunks if isinstance(chunk, AIMessage))
+    assert f"SMS to {PHONE} sent" in shown
+    assert clear_in_files(tmp_path) == set()
+
+
+def test_private_graph_around_create_react_agent(guard: PrivacyGuard, tmp_path: Path) -> None:
+    """The page's `create_react_agent` example: no hook, a tool node given no guard."""
+    from langgraph.prebuilt import create_react_agent
+
+    model = ToolCallingModel()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        react = create_react_agent(
+            model,
+            tools=PrivateToolNode([send_sms, web_search], remote_tools={"web_search"}),
+            checkpointer=saver(tmp_path / "react.sqlite"),
+        )
+    agent = private_graph(react, guard)
+    text = f"Text {PHONE} that I'm late, {NAME} here"
+
+    out = agent.invoke({"messages": [("user", text)]}, thread("t-react-wrapped"))
+
+    assert sent == {"send_sms": [PHONE], "web_search": ["owner of <Phone_Number_1>"]}
+    assert leaked(model.seen) == []
+    assert out["messages"][0].content == text
+    assert out["messages"][-1].content == f"Done. SMS to {PHONE} sent: running late | no results"
+    assert clear_in_files(tmp_path) == set()
+
+
+def test_the_bare_agent_writes_the_clear_input_where_the_page_says(
+    guard: PrivacyGuard, tmp_path: Path
+) -> None:
+    """The `__start__` task's write and the step -1 and 0 checkpoints, although the model sees
+    placeholders."""
+    model = ToolCallingModel()
+    path = tmp_path / "bare.sqlite"
+    agent = create_agent(
+        model,
+        tools=[send_sms, web_search],
+        middleware=[PrivacyMiddleware(guard, remote_tools={"web_search"})],
+        checkpointer=saver(path),
+    )
+    agent.invoke({"messages": [("user", f"Text {PHONE} that I'm late")]}, thread("t-bare"))
+    assert leaked(model.seen) == []
+    assert where_in_file(path, PHONE) == {"__start__ -> messages", "step -1", "step 0"}
 
 
 # -- LangChain's PIIMiddleware, as the comparison table describes it ------------------------------
