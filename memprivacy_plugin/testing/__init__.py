@@ -7,6 +7,11 @@
         def vault(self, tmp_path):
             return MyVault(...)              # must be EMPTY
 
+    class TestMyVaultKeys(KeyRotationContractTests):   # a vault with versioned keys
+        @pytest.fixture
+        def open_vault(self, tmp_path):
+            return lambda provider: MyVault(tmp_path / "v", key_provider=provider)
+
     class TestMyExtractor(ExtractorContractTests):
         @pytest.fixture
         def extractor(self):
@@ -19,6 +24,15 @@ pytest (a dev dependency, not a runtime one).
 from __future__ import annotations
 
 from ._extractor import ExtractorContractTests
+from ._keys import CountingKeyProvider, KeyRotationContractTests
 from ._vault import VaultContractTests, assert_consistent, item, key_of
 
-__all__ = ["ExtractorContractTests", "VaultContractTests", "assert_consistent", "item", "key_of"]
+__all__ = [
+    "CountingKeyProvider",
+    "ExtractorContractTests",
+    "KeyRotationContractTests",
+    "VaultContractTests",
+    "assert_consistent",
+    "item",
+    "key_of",
+]

@@ -2,7 +2,8 @@
 
 Schema (one row per distinct value per scope)::
 
-    meta(k TEXT PRIMARY KEY, v BLOB)          -- schema version, key check
+    meta(k TEXT PRIMARY KEY, v BLOB)          -- schema version
+    keys(key_id, provider, wrapped, created_at) -- data keys, wrapped by the master (see keys.py)
     entries(
         id           INTEGER PRIMARY KEY,     -- creation order
         scope        BLOB NOT NULL,           -- HMAC(user_id, namespace): the user id is never stored
@@ -15,7 +16,7 @@ Schema (one row per distinct value per scope)::
         pkey         TEXT NOT NULL,           -- placeholder_key(name, number): what lookup receives
         privacy_type TEXT NOT NULL,           -- clear: no more than the placeholder name reveals
         level        TEXT NOT NULL,
-        value_ct     BLOB NOT NULL,           -- nonce || AES-256-GCM(value), AAD = scope || pkey
+        value_ct     BLOB NOT NULL,           -- key id || nonce || AES-256-GCM(value), AAD = scope || pkey
         created_at   REAL NOT NULL,
         UNIQUE(scope, value_hash), UNIQUE(scope, name_key, number), UNIQUE(scope, pkey))
     floors(scope BLOB PRIMARY KEY, floor INTEGER)  -- highest number of a forgotten scope
@@ -27,6 +28,11 @@ collide. A batch whose values all exist already is answered by a plain read, wit
 placeholders used (`floors`, keyed by the scope's HMAC): numbering goes on above it, so a
 placeholder still sitting in a cloud memory resolves to its value or, once forgotten, to nothing,
 never to a value given later.
+
+Durability: `synchronous=FULL` by default, so a placeholder `protect` returned survives a power
+loss (it may already sit in a cloud memory). `synchronous="NORMAL"` is faster and survives a
+crash of the process but may lose the last transactions on power loss: an explicit opt-in.
+Files of schema version 1 (before key ids) are upgraded in place on first open with their key.
 """
 
 from __future__ import annotations
@@ -37,22 +43,25 @@ import struct
 import threading
 import time
 from collections.abc import Collection, Sequence
+from dataclasses import astuple
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from ..errors import VaultError, VaultKeyError
+from ..errors import ConfigError, VaultError, VaultKeyError
 from ..placeholders import format_placeholder, name_key, placeholder_key
 from ..taxonomy import PrivacyLevel
 from .base import AsyncVaultMixin, VaultEntry, VaultItem
+from .keys import Keyring, LocalKeyProvider, UnknownKeyError, WrappedKey
 
 if TYPE_CHECKING:
-    from .crypto import VaultCrypto
+    from .keys import KeyProvider
 
 __all__ = ["DATA_DIR_ENV", "SQLiteVault", "default_vault_path"]
 
 DATA_DIR_ENV = "MEMPRIVACY_DATA_DIR"
-SCHEMA_VERSION = b"1"
+SCHEMA_VERSION = b"2"
+_SYNCHRONOUS = ("FULL", "EXTRA", "NORMAL")
 _CHUNK = 500  # stays below SQLite's bound-parameter limit
 
 _SCHEMA = """
@@ -77,6 +86,13 @@ CREATE TABLE IF NOT EXISTS entries (
 );
 CREATE INDEX IF NOT EXISTS entries_user ON entries (user_hash);
 CREATE TABLE IF NOT EXISTS floors (scope BLOB PRIMARY KEY, floor INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS keys (
+    key_id INTEGER NOT NULL,
+    provider TEXT NOT NULL,
+    wrapped BLOB NOT NULL,
+    created_at REAL NOT NULL,
+    PRIMARY KEY (key_id, provider)
+);
 """
 
 _SQL_FIND = "SELECT name, number FROM entries WHERE scope = ? AND value_hash = ?"
@@ -91,6 +107,7 @@ _SQL_INSERT = (
     "INSERT INTO entries (scope, user_hash, namespace, value_hash, name, name_key, number, pkey,"
     " privacy_type, level, value_ct, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+_SQL_ADD_KEY = "INSERT INTO keys (key_id, provider, wrapped, created_at) VALUES (?, ?, ?, ?)"
 _SQL_ENTRY_COLS = "scope, namespace, name, number, pkey, privacy_type, level, value_ct, created_at"
 
 
@@ -123,10 +140,14 @@ class SQLiteVault(AsyncVaultMixin):
         *,
         key: bytes | str | None = None,
         key_file: str | os.PathLike[str] | None = None,
+        key_provider: KeyProvider | None = None,
         busy_timeout: float = 30.0,
+        synchronous: str = "FULL",
     ) -> None:
-        from .crypto import VaultCrypto, resolve_key
+        from .keys import provider_for
 
+        if synchronous.upper() not in _SYNCHRONOUS:
+            raise ConfigError(f"synchronous must be one of {', '.join(_SYNCHRONOUS)}")
         self.path = Path(path).expanduser() if path is not None else default_vault_path()
         self._lock = threading.RLock()
         self._scopes: dict[tuple[str, str | None], bytes] = {}
@@ -142,16 +163,21 @@ class SQLiteVault(AsyncVaultMixin):
         try:
             conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
             conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
-            stored_check = self._init_schema(conn)
-            master = resolve_key(
-                key,
-                key_file=key_file,
-                default_key_file=Path(str(self.path) + ".key"),
-                create=stored_check is None,
+            conn.execute(f"PRAGMA synchronous = {synchronous.upper()}")
+            version = self._init_schema(conn)
+            fresh = version is None or (
+                version == SCHEMA_VERSION and conn.execute("SELECT 1 FROM keys LIMIT 1").fetchone() is None
             )
-            self._crypto: VaultCrypto = VaultCrypto(master)
-            self._check_key(conn, stored_check)
+            provider = provider_for(
+                key,
+                key_file,
+                key_provider,
+                default_key_file=Path(str(self.path) + ".key"),
+                create=fresh,
+            )
+            if version == b"1":
+                self._upgrade_v1(conn, key, key_file, provider)
+            self._keys: Keyring = self._open_keys(conn, provider)
         except sqlite3.Error as exc:
             conn.close()
             self._conn = None
@@ -177,7 +203,7 @@ class SQLiteVault(AsyncVaultMixin):
 
     @staticmethod
     def _init_schema(conn: sqlite3.Connection) -> bytes | None:
-        """Create tables if needed; the stored key check, or None for a brand-new vault."""
+        """Create the tables of a new file; the schema version the file had (None: new)."""
         row = conn.execute("SELECT name FROM sqlite_master WHERE name = 'meta'").fetchone()
         if row is None:
             conn.execute("BEGIN IMMEDIATE")
@@ -192,26 +218,73 @@ class SQLiteVault(AsyncVaultMixin):
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
+            return None
         version = conn.execute("SELECT v FROM meta WHERE k = 'schema_version'").fetchone()
-        if version is None or bytes(version[0]) != SCHEMA_VERSION:
-            raise VaultError("this vault file has an unknown schema version")
-        if conn.execute("SELECT name FROM sqlite_master WHERE name = 'floors'").fetchone() is None:
-            # Files made before `floors` existed: add it (an empty table changes nothing else).
-            conn.execute("CREATE TABLE IF NOT EXISTS floors (scope BLOB PRIMARY KEY, floor INTEGER NOT NULL)")
-        check = conn.execute("SELECT v FROM meta WHERE k = 'key_check'").fetchone()
-        return None if check is None else bytes(check[0])
+        if version is None or bytes(version[0]) not in (b"1", SCHEMA_VERSION):
+            raise VaultError("this vault file has an unknown schema version (made by a newer release?)")
+        return bytes(version[0])
 
-    def _check_key(self, conn: sqlite3.Connection, stored: bytes | None) -> None:
+    def _upgrade_v1(
+        self,
+        conn: sqlite3.Connection,
+        key: bytes | str | None,
+        key_file: str | os.PathLike[str] | None,
+        provider: KeyProvider,
+    ) -> None:
+        """Schema 1 -> 2: the old master key becomes data key 1 (so every keyed hash and derived
+        AES key stays the same) and every ciphertext gains the key-id header, in one transaction."""
         import hmac
 
-        if stored is None:
-            conn.execute(
-                "INSERT OR IGNORE INTO meta (k, v) VALUES ('key_check', ?)", (self._crypto.key_check,)
+        from .crypto import VaultCrypto, resolve_key
+
+        if key is None and key_file is None and not isinstance(provider, LocalKeyProvider):
+            raise VaultKeyError(
+                "a vault made before key ids is upgraded with its own key: pass key= or key_file="
             )
-            row = conn.execute("SELECT v FROM meta WHERE k = 'key_check'").fetchone()
-            stored = bytes(row[0])
-        if not hmac.compare_digest(stored, self._crypto.key_check):
-            raise VaultKeyError("the vault key does not match the key this vault was created with")
+        master = resolve_key(
+            key, key_file=key_file, default_key_file=Path(str(self.path) + ".key"), create=False
+        )
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = conn.execute("SELECT v FROM meta WHERE k = 'schema_version'").fetchone()
+            if bytes(version[0]) == b"1":  # not upgraded meanwhile by another process
+                check = conn.execute("SELECT v FROM meta WHERE k = 'key_check'").fetchone()
+                if check is None or not hmac.compare_digest(bytes(check[0]), VaultCrypto(master).key_check):
+                    raise VaultKeyError("the vault key does not match the key this vault was created with")
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                row = Keyring.new_key(1, provider, raw=master)
+                conn.execute(_SQL_ADD_KEY, (row.key_id, row.provider, row.wrapped, row.created_at))
+                header = Keyring.header(1)
+                rows = conn.execute("SELECT id, value_ct FROM entries").fetchall()
+                conn.executemany(
+                    "UPDATE entries SET value_ct = ? WHERE id = ?", [(header + bytes(b), i) for i, b in rows]
+                )
+                conn.execute("DELETE FROM meta WHERE k = 'key_check'")
+                conn.execute("UPDATE meta SET v = ? WHERE k = 'schema_version'", (SCHEMA_VERSION,))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    @staticmethod
+    def _key_rows(conn: sqlite3.Connection) -> list[WrappedKey]:
+        rows = conn.execute("SELECT key_id, provider, wrapped, created_at FROM keys").fetchall()
+        return [WrappedKey(k, p, bytes(w), c) for k, p, w, c in rows]
+
+    def _open_keys(self, conn: sqlite3.Connection, provider: KeyProvider) -> Keyring:
+        """The data keys `provider` opens; a new vault gets data key 1 (the first opener wins)."""
+        rows = self._key_rows(conn)
+        if not rows:
+            row = Keyring.new_key(1, provider)
+            conn.execute(_SQL_ADD_KEY.replace("INSERT", "INSERT OR IGNORE"), astuple(row))
+            rows = self._key_rows(conn)
+        return Keyring.open(rows, provider)
+
+    def _reload_keys(self) -> None:
+        """Pick up data keys another process added (a rotation) since this one opened."""
+        self._keys = Keyring.open(self._key_rows(self._db()), self._keys.provider)
 
     # -- helpers --------------------------------------------------------------------------------
 
@@ -225,7 +298,7 @@ class SQLiteVault(AsyncVaultMixin):
         scope = self._scopes.get(cache_key)
         if scope is None:
             ns = b"\x00" if namespace is None else b"\x01" + _lp(namespace)
-            scope = self._crypto.mac(b"scope\x00" + _lp(user_id) + ns)
+            scope = self._keys.mac(b"scope\x00" + _lp(user_id) + ns)
             if len(self._scopes) > 4096:
                 self._scopes.clear()
             self._scopes[cache_key] = scope
@@ -234,17 +307,23 @@ class SQLiteVault(AsyncVaultMixin):
     def _user_hash(self, user_id: str) -> bytes:
         uh = self._users.get(user_id)
         if uh is None:
-            uh = self._crypto.mac(b"user\x00" + _lp(user_id))
+            uh = self._keys.mac(b"user\x00" + _lp(user_id))
             if len(self._users) > 4096:
                 self._users.clear()
             self._users[user_id] = uh
         return uh
 
     def _value_hash(self, scope: bytes, value: str) -> bytes:
-        return self._crypto.mac(b"value\x00" + scope + value.encode("utf-8", "surrogatepass"))
+        return self._keys.mac(b"value\x00" + scope + value.encode("utf-8", "surrogatepass"))
 
     def _decrypt(self, scope: bytes, pkey: str, blob: bytes) -> str:
-        return self._crypto.decrypt(blob, scope + pkey.encode("utf-8")).decode("utf-8", "surrogatepass")
+        aad = scope + pkey.encode("utf-8")
+        try:
+            plain = self._keys.decrypt(blob, aad)
+        except UnknownKeyError:
+            self._reload_keys()  # a key another process added; still unknown -> the error stands
+            plain = self._keys.decrypt(blob, aad)
+        return plain.decode("utf-8", "surrogatepass")
 
     # -- the protocol ---------------------------------------------------------------------------
 
@@ -281,6 +360,9 @@ class SQLiteVault(AsyncVaultMixin):
     ) -> list[str]:
         conn.execute("BEGIN IMMEDIATE")
         try:
+            newest = conn.execute("SELECT MAX(key_id) FROM keys").fetchone()[0]
+            if newest is not None and newest > self._keys.active_id:
+                self._reload_keys()  # rotated by another process: write with the new key
             out: list[str] = []
             done: dict[bytes, str] = {}
             next_number: dict[str, int] = {}
@@ -304,7 +386,7 @@ class SQLiteVault(AsyncVaultMixin):
                             number = max(top or 0, floor) + 1
                         next_number[nk] = number + 1
                         pkey = placeholder_key(item.name, number)
-                        blob = self._crypto.encrypt(
+                        blob = self._keys.encrypt(
                             item.value.encode("utf-8", "surrogatepass"), scope + pkey.encode("utf-8")
                         )
                         conn.execute(
@@ -397,6 +479,112 @@ class SQLiteVault(AsyncVaultMixin):
                 try:
                     conn.execute(_SQL_KEEP_FLOORS.format(where=where), (arg,))
                     cur = conn.execute(f"DELETE FROM entries WHERE {where}", (arg,))
+                    conn.execute("COMMIT")
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+            except sqlite3.Error as exc:
+                raise VaultError(f"vault write failed: {exc}") from exc
+            return cur.rowcount
+
+    # -- keys -----------------------------------------------------------------------------------
+
+    def rotate_key(self, provider: KeyProvider | None = None) -> int:
+        """Add a data key that encrypts every write from now on (this process at once, others at
+        their next write); the id of the new key. With `provider` (a new master key), every data
+        key is also wrapped by it, so replicas move to the new master one by one. Rows made with
+        older keys stay readable; `reencrypt()` moves them to the new key."""
+        from .keys import rewrap
+
+        with self._lock:
+            conn = self._db()
+            current = self._keys.provider
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    rows = self._key_rows(conn)
+                    new = Keyring.new_key(max(r.key_id for r in rows) + 1, current)
+                    added = [new]
+                    if provider is not None and provider.name != current.name:
+                        have = {(r.key_id, r.provider) for r in rows}
+                        added += [
+                            r
+                            for r in rewrap([*rows, new], current, provider)
+                            if (r.key_id, r.provider) not in have
+                        ]
+                    conn.executemany(_SQL_ADD_KEY, [astuple(r) for r in added])
+                    conn.execute("COMMIT")
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+                self._keys = Keyring.open(self._key_rows(conn), provider or current)
+            except sqlite3.Error as exc:
+                raise VaultError(f"vault write failed: {exc}") from exc
+            return new.key_id
+
+    def reencrypt(self, *, batch_size: int = 500) -> int:
+        """Re-encrypt rows made with older data keys under the newest, one short transaction per
+        batch (reads and writes go on between batches); the number of rows rewritten."""
+        done = 0
+        while True:
+            with self._lock:
+                conn = self._db()
+                try:
+                    self._reload_keys()
+                    header = Keyring.header(self._keys.active_id)
+                    conn.execute("BEGIN IMMEDIATE")
+                    try:
+                        rows = conn.execute(
+                            "SELECT id, scope, pkey, value_ct FROM entries WHERE substr(value_ct, 1, 5) != ?"
+                            " LIMIT ?",
+                            (header, batch_size),
+                        ).fetchall()
+                        for rowid, scope, pkey, blob in rows:
+                            aad = scope + pkey.encode("utf-8")
+                            fresh = self._keys.encrypt(self._keys.decrypt(bytes(blob), aad), aad)
+                            conn.execute("UPDATE entries SET value_ct = ? WHERE id = ?", (fresh, rowid))
+                        conn.execute("COMMIT")
+                    except BaseException:
+                        conn.execute("ROLLBACK")
+                        raise
+                except sqlite3.Error as exc:
+                    raise VaultError(f"vault write failed: {exc}") from exc
+            done += len(rows)
+            if len(rows) < batch_size:
+                return done
+
+    def key_usage(self) -> dict[int, int]:
+        """How many rows each data key encrypts (every stored key, 0 for unused ones)."""
+        with self._lock:
+            conn = self._db()
+            try:
+                usage = {r.key_id: 0 for r in self._key_rows(conn)}
+                rows = conn.execute(
+                    "SELECT substr(value_ct, 1, 5), COUNT(*) FROM entries GROUP BY 1"
+                ).fetchall()
+            except sqlite3.Error as exc:
+                raise VaultError(f"vault read failed: {exc}") from exc
+        for header, count in rows:
+            usage[Keyring.key_id_of(bytes(header) + bytes(12))] = count
+        return usage
+
+    def drop_wrappings(self, provider_name: str) -> int:
+        """Delete the wrappings made by an old master key once every replica uses the new one;
+        refused if some data key would be left with no wrapping. The count deleted."""
+        with self._lock:
+            conn = self._db()
+            if provider_name == self._keys.provider.name:
+                raise ConfigError("cannot drop the wrappings of the master key this vault is open with")
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    rows = self._key_rows(conn)
+                    kept = {r.key_id for r in rows if r.provider != provider_name}
+                    if {r.key_id for r in rows} - kept:
+                        raise ConfigError(
+                            "some data key has no other wrapping: rotate to the new master first"
+                        )
+                    cur = conn.execute("DELETE FROM keys WHERE provider = ?", (provider_name,))
                     conn.execute("COMMIT")
                 except BaseException:
                     conn.execute("ROLLBACK")

@@ -221,15 +221,3 @@ def test_processes_share_one_file(tmp_path: Path) -> None:
     assert_consistent(results[0], VALUES, "Secret")
     with SQLiteVault(db, key=key) as v:
         assert len(v.entries("u1")) == len(VALUES)
-
-
-def test_a_vault_file_from_before_floors_gets_them(tmp_path: Path) -> None:
-    path = tmp_path / "vault.sqlite3"
-    key = generate_key()
-    with SQLiteVault(path, key=key) as vault:
-        assert vault.assign("u1", [item("Email", "a@example.com")]) == ["<Email_1>"]
-    with sqlite3.connect(path) as conn:
-        conn.execute("DROP TABLE floors")  # as files written before the table existed
-    with SQLiteVault(path, key=key) as vault:
-        vault.forget("u1")
-        assert vault.assign("u1", [item("Email", "b@example.com")]) == ["<Email_2>"]
