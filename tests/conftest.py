@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from postgres_server import DSN_ENV as POSTGRES_DSN_ENV
+from postgres_server import (
+    PostgresServer,
+    PostgresServerError,
+    create_database,
+    drop_database,
+    postgres_unavailable,
+)
 
 
 @pytest.fixture(scope="session")
@@ -41,3 +51,81 @@ def growth() -> Callable[[Callable[[str], object], Callable[[int], str], int], f
         return _cpu_seconds(lambda: work(large)) / max(_cpu_seconds(lambda: work(small)), 1e-4) / 10
 
     return measure
+
+
+# -- PostgreSQL (tests/postgres_server.py) ---------------------------------------------------------
+
+
+def _start_server() -> PostgresServer:
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        postgres_unavailable("psycopg is not installed (pip install -e '.[dev]')")
+    server = None
+    try:
+        server = PostgresServer()
+        server.start()
+    except PostgresServerError as exc:
+        if server is not None:
+            server.close()
+        postgres_unavailable(str(exc))
+    return server
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """This test worker's throwaway PostgreSQL server, started on first use and removed at the end
+    (always a local one, even with MEMPRIVACY_TEST_POSTGRES_DSN set: it can be restarted). A test
+    that stops or crashes it must leave it running; tests that hurt a server should take
+    `fresh_postgres_server` instead."""
+    server = _start_server()
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_dsn(request: pytest.FixtureRequest) -> str:
+    """A PostgreSQL server for the tests: MEMPRIVACY_TEST_POSTGRES_DSN when set, else this worker's
+    throwaway server (`postgres_server`). Connect as a role that may create schemas and databases."""
+    dsn = os.environ.get(POSTGRES_DSN_ENV)
+    if dsn:
+        try:
+            import psycopg
+
+            psycopg.connect(dsn, connect_timeout=10).close()
+        except Exception as exc:
+            postgres_unavailable(f"{POSTGRES_DSN_ENV} does not connect: {type(exc).__name__}")
+        return dsn
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    return server.dsn
+
+
+@pytest.fixture
+def postgres_database(postgres_dsn: str) -> Iterator[str]:
+    """A fresh, empty database on `postgres_dsn`'s server for one test (its DSN); dropped after."""
+    dsn = create_database(postgres_dsn)
+    yield dsn
+    from psycopg.conninfo import conninfo_to_dict
+
+    drop_database(postgres_dsn, str(conninfo_to_dict(dsn)["dbname"]))
+
+
+@pytest.fixture
+def postgres_schema(postgres_dsn: str) -> Iterator[str]:
+    """A schema name no other test uses (for `PostgresVault(..., schema=...)` on `postgres_dsn`);
+    the schema is dropped after the test."""
+    import psycopg
+
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    yield name
+    with psycopg.connect(postgres_dsn, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+
+
+@pytest.fixture
+def fresh_postgres_server() -> Iterator[PostgresServer]:
+    """A server of this test's own, for tests that stop, restart or crash it (`restart()`,
+    `stop()`/`start()`, `crash()`: same data directory and port); removed after the test."""
+    server = _start_server()
+    yield server
+    server.close()
