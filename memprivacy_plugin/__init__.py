@@ -12,6 +12,7 @@ in a local encrypted vault, and text coming back is restored on the user's side.
 
 from __future__ import annotations
 
+from ._export import VaultExport
 from .errors import (
     ConfigError,
     ExtractionError,
@@ -58,6 +59,7 @@ __all__ = [
     "Vault",
     "VaultEntry",
     "VaultError",
+    "VaultExport",
     "VaultItem",
     "VaultKeyError",
     "normalize_type",

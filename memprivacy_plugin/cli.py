@@ -1,9 +1,9 @@
-"""The `memprivacy` command: protect and restore text, inspect and forget a user's vault, run the demo.
+"""The `memprivacy` command: protect and restore text, see, export and forget a user's vault, run the demo.
 
 Every error the library raises on purpose, and every `OSError` reading the input or writing the
 output (a full disk, a closed terminal), becomes one line on stderr and exit status 2, and so does
 a closed standard input or output; nothing here prints a protected value unless the user asks to
-see their own (`vault list --reveal`).
+see their own (`vault list --reveal`, `vault export`).
 
 Standard input is read in chunks up to `--max-bytes` (16 MiB by default); more is refused.
 
@@ -222,9 +222,69 @@ def _cmd_vault_forget(args: argparse.Namespace) -> int:
         if answer.strip().lower() not in {"y", "yes"}:
             print("nothing deleted")
             return 1
-    count = _open_vault(args).forget(args.user_id, namespace=args.namespace)
+    from .guard import PrivacyGuard
+
+    guard = PrivacyGuard(vault=_open_vault(args))  # the one erase: the guard's (see PrivacyGuard.forget)
+    try:
+        count = guard.forget(user_id=args.user_id, namespace=args.namespace)
+    finally:
+        guard.close()
     print(f"deleted {count} value(s) for user {args.user_id!r}")
     return 0
+
+
+def _cmd_vault_export(args: argparse.Namespace) -> int:
+    """Everything stored about a user, as JSON (an access request): to stdout, or to a new file
+    only the owner can read (0600); an existing file is replaced only with --force."""
+    from .guard import PrivacyGuard
+
+    output: Path | None = None if args.output in (None, Path("-")) else args.output
+    if output is not None and not args.force and (output.exists() or output.is_symlink()):
+        raise ConfigError(f"{output} exists; pass --force to replace it")
+    guard = PrivacyGuard(vault=_open_vault(args))
+    try:
+        export = guard.export(user_id=args.user_id, namespace=args.namespace)
+    finally:
+        guard.close()
+    data = export.model_dump(mode="json")
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    if not _is_text(text):  # a value holding undecodable bytes: escaped, so the JSON stays valid UTF-8
+        text = json.dumps(data, ensure_ascii=True, indent=2)
+    if output is None:
+        print(text)
+        return 0
+    _write_private(output, text + "\n", replace=args.force)
+    print(f"exported {len(export.entries)} value(s) for user {args.user_id!r} to {output}")
+    return 0
+
+
+def _write_private(path: Path, text: str, *, replace: bool) -> None:
+    """Write `text` to a file of mode 0600: created exclusively (never through a link that exists),
+    or, with `replace`, written beside it and renamed over it, so no reader sees half a file."""
+    import tempfile
+
+    data = text.encode("utf-8")
+    if not replace:
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            raise ConfigError(f"{path} exists; pass --force to replace it") from None
+        target = path
+    else:
+        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        target = Path(name)
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        if replace:
+            os.replace(target, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            target.unlink()
+        raise
 
 
 def _cmd_vault_keygen(args: argparse.Namespace) -> int:
@@ -301,7 +361,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("text", metavar="TEXT", help="the text to restore ('-' reads standard input)")
     r.set_defaults(func=_cmd_restore)
 
-    v = sub.add_parser("vault", help="see, delete or key what is stored about a user")
+    v = sub.add_parser("vault", help="see, export, delete or key what is stored about a user")
     vsub = v.add_subparsers(dest="vault_command", metavar="ACTION", required=True)
     vl = vsub.add_parser("list", parents=[common, user], help="list a user's stored values (masked)")
     vl.add_argument("--reveal", action="store_true", help="show the values themselves")
@@ -310,6 +370,22 @@ def _parser() -> argparse.ArgumentParser:
     vf = vsub.add_parser("forget", parents=[common, user], help="delete everything stored for a user")
     vf.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     vf.set_defaults(func=_cmd_vault_forget)
+    ve = vsub.add_parser(
+        "export",
+        parents=[common, user],
+        help="print everything stored about a user as JSON (an access request)",
+        description="Print what the vault holds about a user, values included, as JSON: "
+        "placeholder, value, type, level, namespace and time of each.",
+    )
+    ve.add_argument(
+        "--output",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="write to FILE (mode 0600), not stdout",
+    )
+    ve.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    ve.set_defaults(func=_cmd_vault_export)
     vk = vsub.add_parser("keygen", help="print a new random vault key (for MEMPRIVACY_VAULT_KEY)")
     vk.set_defaults(func=_cmd_vault_keygen)
 

@@ -33,6 +33,7 @@ from ._data import (
     role_of,
     wanted_roles,
 )
+from ._export import VaultExport, build_export
 from ._markers import outside, own_ranges
 from ._plans import Plan, placeholder_keys_in, placeholder_tokens, vault_items
 from ._runner import (
@@ -690,7 +691,9 @@ class PrivacyGuard:
     # -- user data -----------------------------------------------------------------------------
 
     def forget(self, *, user_id: str, namespace: str | None = None) -> int:
-        """Delete what the vault holds for a user; placeholders already in the cloud stay unresolvable."""
+        """Delete what the vault holds for a user (one namespace, or all) and what this guard
+        remembers of it; the one erase every adapter calls. Numbering there never restarts, so a
+        placeholder already in the cloud resolves to nothing, never to a later value."""
         check_scope(user_id, namespace)
         if self._seen is not None:
             self._seen.forget(user_id, namespace)
@@ -702,6 +705,17 @@ class PrivacyGuard:
         if self._seen is not None:
             self._seen.forget(user_id, namespace)
         return await self.vault.aforget(user_id, namespace=namespace)
+
+    def export(self, *, user_id: str, namespace: str | None = None) -> VaultExport:
+        """What the vault holds about a user (an access request): `.model_dump(mode="json")`.
+        It holds the values: hand it to that user only, never to a log."""
+        check_scope(user_id, namespace)
+        return build_export(user_id, namespace, self.vault.entries(user_id, namespace=namespace))
+
+    async def aexport(self, *, user_id: str, namespace: str | None = None) -> VaultExport:
+        """`export` for coroutines."""
+        check_scope(user_id, namespace)
+        return build_export(user_id, namespace, await self.vault.aentries(user_id, namespace=namespace))
 
     def placeholder_values(self, data: Any, *, user_id: str, namespace: str | None = None) -> dict[str, str]:
         """This user's placeholders in `data` (every string, at any depth), each as it is written

@@ -389,3 +389,109 @@ def test_dev_zero_is_refused_not_read_forever(tmp_path: Path) -> None:
         f"memprivacy: error: standard input is longer than {16 * 1024 * 1024} bytes (--max-bytes); "
         "nothing was read\n"
     )
+
+
+# -- vault export (an access request) ---------------------------------------------------------
+
+
+def _export_json(text: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def test_vault_export_prints_what_is_stored(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run(capsys, "protect", MESSAGE, "--user-id", "u1")
+    run(capsys, "protect", "account number 6222021234567890123", "--user-id", "u1", "--namespace", "work")
+    run(capsys, "protect", "call +44 20 7946 0958", "--user-id", "u2")
+    code, out, err = run(capsys, "vault", "export", "--user-id", "u1")
+    assert (code, err) == (0, "")
+    data = _export_json(out)
+    assert data["format_version"] == 1
+    assert data["user_id"] == "u1"
+    got = [(e["placeholder"], e["value"], e["level"], e["namespace"]) for e in data["entries"]]
+    assert got == [
+        ("<Phone_Number_1>", "+1 415 867 5309", "PL2", None),
+        ("<Financial_Account_1>", "6222021234567890123", "PL3", "work"),
+    ]
+    assert "482913" not in out  # redacted, never stored
+    code, out, _ = run(capsys, "vault", "export", "--user-id", "u1", "--namespace", "work")
+    assert [e["placeholder"] for e in _export_json(out)["entries"]] == ["<Financial_Account_1>"]
+    code, out, _ = run(capsys, "vault", "export", "--user-id", "nobody")
+    assert (code, _export_json(out)["entries"]) == (0, [])
+
+
+def test_vault_export_to_a_file_is_0600_and_never_overwrites(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(capsys, "protect", MESSAGE, "--user-id", "u1")
+    target = env / "me.json"
+    code, out, _ = run(capsys, "vault", "export", "--user-id", "u1", "--output", str(target))
+    assert code == 0
+    assert "415 867 5309" not in out  # a summary line only
+    assert out.startswith("exported 1 value(s)")
+    assert target.stat().st_mode & 0o777 == 0o600
+    assert _export_json(target.read_text("utf-8"))["entries"][0]["value"] == "+1 415 867 5309"
+    before = target.read_bytes()
+    code, out, err = run(capsys, "vault", "export", "--user-id", "u1", "--output", str(target))
+    assert (code, out) == (2, "")
+    assert err == f"memprivacy: error: {target} exists; pass --force to replace it\n"
+    assert target.read_bytes() == before
+    # --force replaces it with a new file of mode 0600, whatever the old one's mode was.
+    target.chmod(0o644)
+    run(capsys, "protect", "mail dana.w@fastmail.com", "--user-id", "u1")
+    code, _, _ = run(capsys, "vault", "export", "--user-id", "u1", "--output", str(target), "--force")
+    assert code == 0
+    assert target.stat().st_mode & 0o777 == 0o600
+    assert len(_export_json(target.read_text("utf-8"))["entries"]) == 2
+    assert sorted(p.name for p in env.iterdir() if p.name.startswith(".me.json")) == []  # no temp left
+
+
+def test_vault_export_never_writes_through_a_link(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run(capsys, "protect", MESSAGE, "--user-id", "u1")
+    victim = env / "victim.txt"
+    victim.write_text("keep me")
+    link = env / "link.json"
+    link.symlink_to(victim)
+    dangling = env / "dangling.json"
+    dangling.symlink_to(env / "nowhere.json")
+    for path in (link, dangling):
+        code, _, err = run(capsys, "vault", "export", "--user-id", "u1", "--output", str(path))
+        assert code == 2
+        assert "exists; pass --force" in err
+    assert not (env / "nowhere.json").exists()
+    code, _, _ = run(capsys, "vault", "export", "--user-id", "u1", "--output", str(link), "--force")
+    assert code == 0
+    assert victim.read_text() == "keep me"  # the link was replaced, not followed
+    assert not link.is_symlink()
+    assert link.stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["--user-id", " "], "user_id must be a non-empty string"),
+        (["--user-id", "u\udcff"], "--user-id is not valid UTF-8 text"),
+        (["--user-id", "u1", "--output", "/nonexistent-dir/out.json"], "No such file or directory"),
+        (
+            ["--user-id", "u1", "--output", "/nonexistent-dir/out.json", "--force"],
+            "No such file or directory",
+        ),
+    ],
+)
+def test_vault_export_bad_input_is_one_line(
+    env: Path, capsys: pytest.CaptureFixture[str], argv: list[str], expected: str
+) -> None:
+    code, out, err = run(capsys, "vault", "export", *argv)
+    assert (code, out) == (2, "")
+    assert expected in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_vault_forget_keeps_numbering_going(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run(capsys, "protect", MESSAGE, "--user-id", "u1")
+    code, out, _ = run(capsys, "vault", "forget", "--user-id", "u1", "--yes")
+    assert (code, out) == (0, "deleted 1 value(s) for user 'u1'\n")
+    code, out, _ = run(capsys, "protect", "call +1 212 555 0100", "--user-id", "u1")
+    assert out == "call <Phone_Number_2>\n"  # never <Phone_Number_1> again
+    code, out, _ = run(capsys, "restore", "<Phone_Number_1> / <Phone_Number_2>", "--user-id", "u1")
+    assert out == "<Phone_Number_1> / +1 212 555 0100\n"

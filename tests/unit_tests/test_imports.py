@@ -35,6 +35,7 @@ EXPECTED = {
     "Vault",
     "VaultEntry",
     "VaultError",
+    "VaultExport",
     "VaultItem",
     "VaultKeyError",
     "normalize_type",

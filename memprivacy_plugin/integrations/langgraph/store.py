@@ -16,8 +16,9 @@ identifier).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from functools import partial
+from typing import Any, NamedTuple, TypeVar
 
 from langgraph.store.base import (
     BaseStore,
@@ -36,9 +37,20 @@ from ...guard import PrivacyGuard
 from .._identity import default_guard
 from ._store_ops import Run, Users, UserWork, arefuse_private, has_text, refuse_private, texts_of
 
-__all__ = ["PrivateStore"]
+__all__ = ["Erased", "PrivateStore"]
 
 _Where = tuple[int, int]  # (op index, item index in a search result, or -1 for a get)
+_Key = tuple[tuple[str, ...], str]  # (namespace, key) of an item
+_T = TypeVar("_T")
+_PAGE = 500  # namespaces, items and deletes per call of the inner store, when erasing a user
+_PASSES = 8  # listings while erasing, each catching what was written during the last one
+
+
+class Erased(NamedTuple):
+    """What `PrivateStore.forget` erased: items deleted from the inner store, values from the vault."""
+
+    items: int
+    values: int
 
 
 class PrivateStore(BaseStore):
@@ -49,7 +61,8 @@ class PrivateStore(BaseStore):
     matches the placeholder stored. `namespace_user_index`: where namespaces hold the user id
     (needed outside a run; in a run, checked against the run's user). `user_id`: a store for one
     user. `user_from_run=False`: the run's config is not read (a job that writes for many users).
-    No `guard`: the one handed to the run, else the process-wide default.
+    No `guard`: the one handed to the run, else the process-wide default. `forget(user_id)` erases
+    a user: their items, then their vault entries through the guard.
 
     The wrapped store is `self.store`. Members it has beyond `BaseStore` (`setup()`,
     `index_config`, `embeddings`, `sweep_ttl()`, `start_ttl_sweeper()`, ...) are its own, reached
@@ -240,6 +253,121 @@ class PrivateStore(BaseStore):
             for at, value in zip(where, restored, strict=True):
                 self._put_back(results, at, value)
         return results
+
+    # -- erasing a user ---------------------------------------------------------------------------
+
+    def forget(self, user_id: str | None = None) -> Erased:
+        """Erase a user: each item of theirs in the inner store, then their vault entries through
+        `PrivacyGuard.forget` (numbering there never restarts, so a placeholder left in a copy
+        resolves to nothing). Their items: namespaces naming them at `namespace_user_index`, or
+        the whole store of a fixed `user_id=`. `user_id` defaults to the fixed or the run's user."""
+        run = Run.current()
+        user, listing = self._erasing(user_id, run)
+        items = 0
+        for _ in range(_PASSES):  # items deleted first: if that fails, what is left still restores
+            found = self._items_of(user, listing)
+            if not found:
+                return Erased(items, run.guard(self._guard).forget(user_id=user))
+            for start in range(0, len(found), _PAGE):
+                self.store.batch([PutOp(ns, key, None) for ns, key in found[start : start + _PAGE]])
+            items += len(found)
+        raise ConfigError(_STILL_WRITING)
+
+    async def aforget(self, user_id: str | None = None) -> Erased:
+        """`forget` for coroutines."""
+        run = Run.current()
+        user, listing = self._erasing(user_id, run)
+        items = 0
+        for _ in range(_PASSES):
+            found = await self._aitems_of(user, listing)
+            if not found:
+                return Erased(items, await run.guard(self._guard).aforget(user_id=user))
+            for start in range(0, len(found), _PAGE):
+                await self.store.abatch([PutOp(ns, key, None) for ns, key in found[start : start + _PAGE]])
+            items += len(found)
+        raise ConfigError(_STILL_WRITING)
+
+    def _items_of(self, user: str, listing: dict[str, Any]) -> list[_Key]:
+        """(namespace, key) of every item of the user in the inner store, page by page."""
+        store = self.store
+        found: list[_Key] = []
+        for ns in self._owned(user, _pages(lambda at: store.list_namespaces(**listing, offset=at))):
+            found += _keys_in(ns, _pages(partial(_search_page, store, ns)))
+        return found
+
+    async def _aitems_of(self, user: str, listing: dict[str, Any]) -> list[_Key]:
+        store = self.store
+        found: list[_Key] = []
+        for ns in self._owned(user, await _apages(lambda at: store.alist_namespaces(**listing, offset=at))):
+            found += _keys_in(ns, await _apages(partial(_asearch_page, store, ns)))
+        return found
+
+    def _erasing(self, user_id: str | None, run: Run) -> tuple[str, dict[str, Any]]:
+        """The user to erase and how to list their namespaces; `ConfigError` when the store cannot
+        tell which items are theirs (nothing is guessed, nothing is erased)."""
+        if user_id is not None and (not isinstance(user_id, str) or not user_id):
+            raise ConfigError("user_id must be a non-empty string")
+        user = user_id if user_id is not None else self._users.caller(run)
+        if user is None:
+            raise ConfigError("forget needs user_id= (or a store made with user_id=, or a run naming one)")
+        if self.user_id is not None and user != self.user_id:
+            raise ConfigError("this store serves the user of its user_id=; it cannot forget another user")
+        index = self.namespace_user_index
+        if index is None and self.user_id is None:
+            raise ConfigError(
+                "forget cannot tell which items are the user's: make the store with "
+                "namespace_user_index= (0 for (user_id, ...) namespaces, -1 for langmem's) or user_id="
+            )
+        listing: dict[str, Any] = {"limit": _PAGE}
+        if index is not None and self.user_id is None:  # a fixed user also owns position-less namespaces
+            wild = ("*",) * (index if index >= 0 else -index - 1)
+            listing.update({"prefix": (*wild, user)} if index >= 0 else {"suffix": (user, *wild)})
+        return user, listing
+
+    def _owned(self, user: str, namespaces: Iterable[tuple[str, ...]]) -> list[tuple[str, ...]]:
+        """The namespaces whose items are the user's (the listing's wildcards are checked again)."""
+        if self.namespace_user_index is None:
+            return list(namespaces)  # a fixed user's store: all theirs
+        labels = ((ns, self._users.label(ns)) for ns in namespaces)
+        return [ns for ns, label in labels if label == user or (label is None and self.user_id is not None)]
+
+
+_STILL_WRITING = (
+    "the store still holds items of this user after several passes (is another process writing "
+    "for them?): their vault entries were kept; stop the writer and forget again"
+)
+
+
+def _pages(call: Callable[[int], list[_T]]) -> list[_T]:
+    """Every result of a paged listing of the inner store (`call(offset)`, pages of `_PAGE`)."""
+    out: list[_T] = []
+    while True:
+        page = call(len(out))
+        out += page
+        if len(page) < _PAGE:
+            return out
+
+
+async def _apages(call: Callable[[int], Awaitable[list[_T]]]) -> list[_T]:
+    out: list[_T] = []
+    while True:
+        page = await call(len(out))
+        out += page
+        if len(page) < _PAGE:
+            return out
+
+
+def _search_page(store: BaseStore, ns: tuple[str, ...], offset: int) -> list[SearchItem]:
+    return store.search(ns, limit=_PAGE, offset=offset)
+
+
+async def _asearch_page(store: BaseStore, ns: tuple[str, ...], offset: int) -> list[SearchItem]:
+    return await store.asearch(ns, limit=_PAGE, offset=offset)
+
+
+def _keys_in(ns: tuple[str, ...], items: Iterable[SearchItem]) -> list[_Key]:
+    """The items of `ns` itself (a search by prefix also returns deeper namespaces' items)."""
+    return [(item.namespace, item.key) for item in items if item.namespace == ns]
 
 
 def _copy_item(item: Item, value: dict[str, Any]) -> Item:

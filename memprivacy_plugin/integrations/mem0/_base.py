@@ -154,6 +154,11 @@ class PrivateMemoryBase:
         return (yield self._mem0("update", memory_id, **kwargs))
 
     def _delete_all(self, who: dict[str, Any], forget_vault: bool, kwargs: dict[str, Any]) -> Flow:
+        if "forget" in kwargs:  # the name erasure goes by elsewhere: never passed on to mem0 (ignored there)
+            alias = kwargs.pop("forget")
+            if not isinstance(alias, bool):
+                raise ConfigError("forget must be True or False (the same as forget_vault)")
+            forget_vault = forget_vault or alias
         kwargs = _merge_options(kwargs.pop("options", None), kwargs)
         kwargs.update(ids(who))
         scope = self._write_scope(kwargs) if forget_vault else None

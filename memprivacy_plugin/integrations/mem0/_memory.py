@@ -67,8 +67,9 @@ class PrivateMemory(PrivateMemoryBase):
         forget_vault: bool = False,
         **kwargs: Any,
     ) -> Any:
-        """`Memory.delete_all`; with `forget_vault=True` also deletes the vault entries of that
-        scope (the scope must be the whole vault: `user_id` alone, or `agent_id`/`run_id` alone)."""
+        """`Memory.delete_all`; with `forget_vault=True` (or `forget=True`) also erases the vault
+        entries of that scope through `PrivacyGuard.forget` (the scope must be the whole vault:
+        `user_id` alone, or `agent_id`/`run_id` alone)."""
         who = {"user_id": user_id, "agent_id": agent_id, "run_id": run_id}
         return self._run(self._delete_all(who, forget_vault, kwargs))
 
