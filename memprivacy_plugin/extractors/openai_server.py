@@ -1,24 +1,29 @@
 """`OpenAICompatibleExtractor`: a MemPrivacy model served over the OpenAI chat API.
 
 `vllm serve IAAR-Shanghai/MemPrivacy-4B-RL` (or SGLang, llama.cpp's server, Ollama, LM Studio)
-on the user's machine or their own network; several app replicas share it, and vLLM replicas behind
-a load balancer scale it. Output is constrained with `response_format` (JSON schema). Requests
-have a timeout and are retried with exponential backoff by the `openai` client; a server that
-cannot be reached raises `ExtractionError`, so the guard fails closed.
+on the user's machine or their own network; several app replicas share it. Given several base
+URLs (replicas of the server), requests go round robin to the replicas that are up, a request
+that fails on one (no connection, a timeout, HTTP 408/429/5xx) is retried on the next, and the
+failed replica sits out a cool-down before one request probes it again (`_replicas.py`). Output
+is constrained with `response_format` (JSON schema). When no replica answers, `ExtractionError`
+is raised, so the guard fails closed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import math
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..errors import ConfigError, ExtractionError
+from ._replicas import BACKOFF_MAX, BACKOFF_START, Failure, ReplicaHealth, ReplicaSet, Route
 from .generative import Completion, Conversation, GenerativeExtractor
 from .prompt import PromptTemplate, SamplingSettings
 
-__all__ = ["OpenAICompatibleExtractor"]
+__all__ = ["OpenAICompatibleExtractor", "ReplicaHealth"]
 
 
 def _openai() -> Any:
@@ -31,17 +36,51 @@ def _openai() -> Any:
     return openai
 
 
-class OpenAICompatibleExtractor(GenerativeExtractor):
-    """Extraction through any OpenAI-compatible chat completions server.
+def _urls(base_url: str | Sequence[str]) -> tuple[str, ...]:
+    """One URL, several in a sequence, or several in one string separated by commas (as an
+    environment variable or a command-line option gives them)."""
+    items = base_url.split(",") if isinstance(base_url, str) else list(base_url)
+    if not all(isinstance(item, str) for item in items):
+        raise ConfigError("base_url must be a URL string or a sequence of URL strings")
+    urls = tuple(item.strip() for item in items if item.strip())
+    if not urls:
+        raise ConfigError("base_url needs at least one URL, e.g. http://127.0.0.1:8000/v1")
+    seen = [url.rstrip("/") for url in urls]
+    if len(set(seen)) != len(seen):
+        raise ConfigError("base_url lists the same server twice")
+    return urls
 
-    `concurrency` bounds requests in flight for a batch; `timeout` (seconds) bounds each request
-    and `max_retries` retries connection errors, 429s and 5xx with backoff. `extra_body` is sent
-    with every request: by default it disables Qwen3 thinking through the chat template and sets
-    the repetition penalty (vLLM and SGLang read both; servers that do not simply ignore them).
+
+def _retry_after(headers: Any) -> float | None:
+    """A 429's or 503's `Retry-After` (or `retry-after-ms`) in seconds; dates are not read."""
+    try:
+        ms = headers.get("retry-after-ms")
+        if ms is not None:
+            return float(ms) / 1000.0
+        seconds = headers.get("retry-after")
+        return None if seconds is None else float(seconds)
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
+class OpenAICompatibleExtractor(GenerativeExtractor):
+    """Extraction through any OpenAI-compatible chat completions server, or several replicas of one.
+
+    `base_url` is one URL, a sequence of URLs, or URLs separated by commas: requests go round robin
+    to the replicas that are up; a request that fails on one (no connection, a timeout, HTTP 408,
+    429 or 5xx) moves on to the next, and that replica sits out `replica_cooldown` seconds before
+    one request probes it again. Each request tries every replica once, then `max_retries` more
+    times with exponential backoff; other HTTP errors (a 400: the request is at fault) are raised
+    at once. When every attempt fails, `ExtractionError`: the guard fails closed.
+
+    `concurrency` bounds requests in flight for a batch, across replicas; `timeout` (seconds)
+    bounds each attempt. `extra_body` is sent with every request: by default it disables Qwen3
+    thinking through the chat template and sets the repetition penalty (vLLM and SGLang read both;
+    servers that do not simply ignore them).
     """
 
     name = "openai_server"
-    #: above the client's own worst case (3 attempts of 60 s by default), so its error shows first
+    #: at least this; raised per instance above its own worst case (every attempt timing out)
     default_timeout = 200.0
     #: `aextract` uses the async HTTP client: the guard awaits it and cancels it on timeout
     async_native = True
@@ -49,11 +88,12 @@ class OpenAICompatibleExtractor(GenerativeExtractor):
     def __init__(
         self,
         model: str,
-        base_url: str,
+        base_url: str | Sequence[str],
         api_key: str | None = None,
         *,
         timeout: float = 60.0,
         max_retries: int = 2,
+        replica_cooldown: float = 30.0,
         concurrency: int = 8,
         template: PromptTemplate | None = None,
         schema: dict[str, Any] | None = None,
@@ -66,9 +106,21 @@ class OpenAICompatibleExtractor(GenerativeExtractor):
             raise ConfigError("concurrency must be at least 1")
         if response_format not in {"json_schema", "json_object", "none"}:
             raise ConfigError("response_format must be 'json_schema', 'json_object' or 'none'")
+        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+            raise ConfigError("max_retries must be a whole number, 0 or more")
+        for option, value in (("timeout", timeout), ("replica_cooldown", replica_cooldown)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < math.inf:
+                raise ConfigError(f"{option} must be a finite number of seconds, 0 or more")
+        if timeout <= 0:
+            raise ConfigError("timeout must be a positive number of seconds")
         openai = _openai()
         self.model = model
-        self.base_url = base_url
+        self.base_urls = _urls(base_url)
+        #: the first replica's URL (all of them: `base_urls`)
+        self.base_url = self.base_urls[0]
+        self.timeout = float(timeout)
+        self.max_retries = max_retries
+        self.replica_cooldown = float(replica_cooldown)
         self.concurrency = concurrency
         self.response_format = response_format
         self.extra_body: dict[str, Any] = {
@@ -77,14 +129,29 @@ class OpenAICompatibleExtractor(GenerativeExtractor):
             **(extra_body or {}),
         }
         key = api_key or "EMPTY"  # local servers accept any key; the client insists on one
-        self._client = openai.OpenAI(base_url=base_url, api_key=key, timeout=timeout, max_retries=max_retries)
-        self._aclient = openai.AsyncOpenAI(
-            base_url=base_url, api_key=key, timeout=timeout, max_retries=max_retries
-        )
+        # The clients never retry on their own: our loop does, on another replica when there is
+        # one, so attempts are counted once and bounded by len(base_urls) + max_retries.
+        self._clients = [
+            openai.OpenAI(base_url=url, api_key=key, timeout=timeout, max_retries=0) for url in self.base_urls
+        ]
+        self._aclients = [
+            openai.AsyncOpenAI(base_url=url, api_key=key, timeout=timeout, max_retries=0)
+            for url in self.base_urls
+        ]
+        self._replicas = ReplicaSet(self.base_urls, self.replica_cooldown)
+        attempts = len(self.base_urls) + max_retries
+        waits = sum(min(BACKOFF_MAX, BACKOFF_START * 2.0**r) for r in range(max_retries))
+        self.default_timeout = max(type(self).default_timeout, attempts * self.timeout + waits + 15.0)
         self._pool: concurrent.futures.ThreadPoolExecutor | None = None
 
     def __repr__(self) -> str:
-        return f"OpenAICompatibleExtractor(model={self.model!r}, base_url={self.base_url!r})"
+        urls = self.base_url if len(self.base_urls) == 1 else list(self.base_urls)
+        return f"OpenAICompatibleExtractor(model={self.model!r}, base_url={urls!r})"
+
+    def replica_health(self) -> tuple[ReplicaHealth, ...]:
+        """Each replica's state now (up or in cool-down, attempts, failures), in `base_urls` order:
+        for a health endpoint or metrics."""
+        return self._replicas.health()
 
     def _request(self, conversation: Conversation) -> dict[str, Any]:
         request: dict[str, Any] = {
@@ -106,17 +173,21 @@ class OpenAICompatibleExtractor(GenerativeExtractor):
             request["response_format"] = {"type": "json_object"}
         return request
 
-    def _error(self, exc: Exception) -> ExtractionError:
+    @staticmethod
+    def _failure(url: str, exc: Exception) -> Failure:
+        """What an attempt's exception means: whose fault, and a message without the request."""
         openai = _openai()
         if isinstance(exc, openai.APITimeoutError):
-            return ExtractionError(f"the extraction server at {self.base_url} timed out")
+            return Failure("timed out", f"the extraction server at {url} timed out", True)
         if isinstance(exc, openai.APIConnectionError):
-            return ExtractionError(f"cannot reach the extraction server at {self.base_url}")
+            return Failure("cannot reach", f"cannot reach the extraction server at {url}", True)
         if isinstance(exc, openai.APIStatusError):
-            return ExtractionError(
-                f"the extraction server at {self.base_url} answered HTTP {exc.status_code}"
-            )
-        return ExtractionError(f"the extraction request failed ({type(exc).__name__})")
+            code = int(exc.status_code)
+            fault = code in (408, 429) or code >= 500
+            message = f"the extraction server at {url} answered HTTP {code}"
+            retry_after = _retry_after(exc.response.headers) if fault else None
+            return Failure(f"HTTP {code}", message, fault, retry_after)
+        return Failure(type(exc).__name__, f"the extraction request failed ({type(exc).__name__})", False)
 
     @staticmethod
     def _completion(response: Any) -> Completion:
@@ -125,15 +196,50 @@ class OpenAICompatibleExtractor(GenerativeExtractor):
 
     # The client's exceptions are never chained to ours: a status error holds the server's answer,
     # which may quote the message; so the ExtractionError is raised outside the `except` block.
+    # The two loops below are twins (sync client and time.sleep, async client and asyncio.sleep).
 
     def _one(self, conversation: Conversation) -> Completion:
-        try:
-            return self._completion(self._client.chat.completions.create(**self._request(conversation)))
-        except ExtractionError:
-            raise
-        except Exception as exc:
-            error = self._error(exc)
-        raise error
+        request = self._request(conversation)
+        route = Route(self._replicas, self.max_retries)
+        while (step := route.next()) is not None:
+            pick, delay = step
+            try:
+                if delay:
+                    time.sleep(delay)
+                completion = self._completion(self._clients[pick.index].chat.completions.create(**request))
+            except Exception as exc:
+                failure = self._failure(self._replicas.url(pick), exc)
+            except BaseException:
+                self._replicas.release(pick)
+                raise
+            else:
+                self._replicas.succeeded(pick)
+                return completion
+            if not route.failed(pick, failure):
+                break
+        raise ExtractionError(route.error_message())
+
+    async def _aone(self, conversation: Conversation) -> Completion:
+        request = self._request(conversation)
+        route = Route(self._replicas, self.max_retries)
+        while (step := route.next()) is not None:
+            pick, delay = step
+            try:
+                if delay:
+                    await asyncio.sleep(delay)
+                response = await self._aclients[pick.index].chat.completions.create(**request)
+                completion = self._completion(response)
+            except Exception as exc:
+                failure = self._failure(self._replicas.url(pick), exc)
+            except BaseException:  # cancelled (the guard's time bound): free the replica's probe
+                self._replicas.release(pick)
+                raise
+            else:
+                self._replicas.succeeded(pick)
+                return completion
+            if not route.failed(pick, failure):
+                break
+        raise ExtractionError(route.error_message())
 
     def _complete(self, conversations: Sequence[Conversation]) -> list[Completion]:
         if len(conversations) == 1:
@@ -149,13 +255,7 @@ class OpenAICompatibleExtractor(GenerativeExtractor):
 
         async def one(conversation: Conversation) -> Completion:
             async with limit:
-                try:
-                    response = await self._aclient.chat.completions.create(**self._request(conversation))
-                except Exception as exc:
-                    error = self._error(exc)
-                else:
-                    return self._completion(response)
-            raise error
+                return await self._aone(conversation)
 
         return list(await asyncio.gather(*(one(c) for c in conversations)))
 
@@ -163,4 +263,10 @@ class OpenAICompatibleExtractor(GenerativeExtractor):
         if self._pool is not None:
             self._pool.shutdown(wait=False)
             self._pool = None
-        self._client.close()
+        for client in self._clients:
+            client.close()
+
+    async def aclose(self) -> None:
+        """Close the async clients' connections (`close` closes the sync ones)."""
+        for client in self._aclients:
+            await client.close()

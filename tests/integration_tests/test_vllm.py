@@ -148,6 +148,25 @@ def test_served_model_behind_the_guard(vllm_server: str) -> None:
     assert guard.restore(protected.text, user_id="u1") == MESSAGES[0]
 
 
+def test_served_replicas_skip_a_dead_one(vllm_server: str) -> None:
+    """One real vLLM server and one dead address as two replicas: every request is answered, and
+    the dead replica is tried once, then sits out its cool-down (long enough for this test)."""
+    dead = f"http://127.0.0.1:{_free_port()}/v1"
+    extractor = _served([dead, vllm_server], replica_cooldown=3600, concurrency=4)
+    guard = PrivacyGuard(extractor=EnsembleExtractor([RuleExtractor(), extractor]), vault=InMemoryVault())
+    for i, message in enumerate(MESSAGES):  # the first goes to the dead replica, then fails over
+        protected = guard.protect(message, user_id=f"u{i}")
+        assert "13800138000" not in protected.text
+    assert len(extractor.extract_batch(MESSAGES)) == len(MESSAGES)
+    assert len(asyncio.run(extractor.aextract_batch(MESSAGES))) == len(MESSAGES)
+    down, up = extractor.replica_health()
+    assert (down.url, down.up, down.attempts, down.failures, down.last_error) == (
+        dead, False, 1, 1, "cannot reach",
+    )  # fmt: skip
+    assert (up.url, up.up, up.failures) == (vllm_server, True, 0)
+    assert up.successes == 3 * len(MESSAGES)
+
+
 def test_server_down_fails_closed() -> None:
     guard = PrivacyGuard(extractor=_served(f"http://127.0.0.1:{_free_port()}/v1"), vault=InMemoryVault())
     with pytest.raises(ExtractionError, match="cannot reach"):

@@ -1,9 +1,10 @@
 """OpenAICompatibleExtractor over real HTTP against a scripted server on 127.0.0.1.
 
-The happy path against a real vLLM server runs in tests/integration_tests/test_vllm_server.py;
-here a small stdlib server answers in the OpenAI chat format with scripted contents, so failure
-modes that a constrained real model never produces (malformed output, truncation, 500s, stalls)
-are exercised deterministically, with the real `openai` client and real sockets.
+The happy path against a real vLLM server runs in tests/integration_tests/test_vllm.py, several
+replicas in test_openai_replicas.py; here a small stdlib server answers in the OpenAI chat format
+with scripted contents, so failure modes that a constrained real model never produces (malformed
+output, truncation, 500s, stalls) are exercised deterministically, with the real `openai` client
+and real sockets.
 """
 
 from __future__ import annotations
