@@ -287,6 +287,48 @@ def _write_private(path: Path, text: str, *, replace: bool) -> None:
         raise
 
 
+def _cmd_vault_rotate_key(args: argparse.Namespace) -> int:
+    """A new data key for new writes, then the old rows re-encrypted under it in batches (the
+    vault stays usable throughout); with --new-key-file, a new master key as well."""
+    from .vault.crypto import read_key_file
+    from .vault.keys import LocalKeyProvider
+
+    vault: Any = _open_vault(args)
+    try:
+        new_master = LocalKeyProvider(read_key_file(args.new_key_file)) if args.new_key_file else None
+        key_id = vault.rotate_key(new_master)
+        print(f"data key {key_id} now encrypts new values", file=sys.stderr)
+        moved = 0
+        if not args.no_reencrypt:
+            while batch := vault.reencrypt(batch_size=args.batch_size, max_batches=1):
+                moved += batch
+                print(f"re-encrypted {moved} value(s)", file=sys.stderr)
+        usage = vault.key_usage()
+    finally:
+        vault.close()
+    print(json.dumps({"active_key": key_id, "reencrypted": moved, "rows_per_key": usage}))
+    if new_master is not None:
+        print(
+            "once every replica runs with the new key file, remove the old master's wrappings: "
+            "memprivacy vault drop-master --old-key-file OLD --key-file NEW",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def _cmd_vault_drop_master(args: argparse.Namespace) -> int:
+    from .vault.crypto import read_key_file
+    from .vault.keys import LocalKeyProvider
+
+    vault: Any = _open_vault(args)
+    try:
+        dropped = vault.drop_wrappings(LocalKeyProvider(read_key_file(args.old_key_file)).name)
+    finally:
+        vault.close()
+    print(f"removed {dropped} wrapping(s) made by the old master key; it no longer opens the vault")
+    return 0
+
+
 def _cmd_vault_keygen(args: argparse.Namespace) -> int:
     from .vault.crypto import generate_key
 
@@ -386,6 +428,25 @@ def _parser() -> argparse.ArgumentParser:
     )
     ve.add_argument("--force", action="store_true", help="replace FILE if it exists")
     ve.set_defaults(func=_cmd_vault_export)
+    vr = vsub.add_parser(
+        "rotate-key",
+        parents=[common],
+        help="encrypt new values with a new data key and re-encrypt the old ones, online",
+        description="Add a data key that encrypts every new value, then re-encrypt the stored values "
+        "under it in short batches; the vault stays usable by other processes throughout. With "
+        "--new-key-file, the data keys are also wrapped by a new master key.",
+    )
+    vr.add_argument("--new-key-file", type=Path, default=None, help="a new master key file to move to")
+    vr.add_argument("--batch-size", type=_positive_int, default=500, metavar="N", help="rows per transaction")
+    vr.add_argument("--no-reencrypt", action="store_true", help="only add the key; re-encrypt later")
+    vr.set_defaults(func=_cmd_vault_rotate_key)
+    vd = vsub.add_parser(
+        "drop-master",
+        parents=[common],
+        help="remove an old master key's wrappings after a move to a new one",
+    )
+    vd.add_argument("--old-key-file", type=Path, required=True, help="the old master key file")
+    vd.set_defaults(func=_cmd_vault_drop_master)
     vk = vsub.add_parser("keygen", help="print a new random vault key (for MEMPRIVACY_VAULT_KEY)")
     vk.set_defaults(func=_cmd_vault_keygen)
 

@@ -6,7 +6,8 @@ and give it an `open_vault` fixture.
         def open_vault(self, tmp_path):
             return lambda provider: MyVault(..., key_provider=provider)   # the SAME storage each call
 
-The backend must offer `rotate_key(provider=None) -> int`, `reencrypt(*, batch_size) -> int`,
+The backend must offer `rotate_key(provider=None) -> int`, `reencrypt(*, batch_size, max_batches=None)
+-> int`,
 `key_usage() -> dict[int, int]` and `drop_wrappings(name) -> int`, as SQLiteVault and
 PostgresVault do. Vaults are closed with `close()` where they have one.
 """
@@ -91,7 +92,10 @@ class KeyRotationContractTests:
         placeholders = self._fill(vault, VALUES)
         vault.forget("u1", namespace="elsewhere")  # unrelated scopes stay as they are
         vault.rotate_key()
-        assert vault.reencrypt(batch_size=5) == len(VALUES)
+        assert vault.reencrypt(batch_size=5, max_batches=1) == 5  # a step at a time, as the CLI does
+        assert vault.key_usage() == {1: len(VALUES) - 5, 2: 5}
+        self._resolves(vault, placeholders, VALUES)  # half moved: everything still reads
+        assert vault.reencrypt(batch_size=5) == len(VALUES) - 5
         assert vault.key_usage() == {1: 0, 2: len(VALUES)}
         assert vault.reencrypt(batch_size=5) == 0
         self._resolves(vault, placeholders, VALUES)

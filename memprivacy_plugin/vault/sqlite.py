@@ -522,11 +522,13 @@ class SQLiteVault(AsyncVaultMixin):
                 raise VaultError(f"vault write failed: {exc}") from exc
             return new.key_id
 
-    def reencrypt(self, *, batch_size: int = 500) -> int:
+    def reencrypt(self, *, batch_size: int = 500, max_batches: int | None = None) -> int:
         """Re-encrypt rows made with older data keys under the newest, one short transaction per
-        batch (reads and writes go on between batches); the number of rows rewritten."""
-        done = 0
-        while True:
+        batch (reads and writes go on between batches), all of them or `max_batches` batches; the
+        number of rows rewritten (0: none left)."""
+        done, batches = 0, 0
+        while max_batches is None or batches < max_batches:
+            batches += 1
             with self._lock:
                 conn = self._db()
                 try:
@@ -551,7 +553,8 @@ class SQLiteVault(AsyncVaultMixin):
                     raise VaultError(f"vault write failed: {exc}") from exc
             done += len(rows)
             if len(rows) < batch_size:
-                return done
+                break
+        return done
 
     def key_usage(self) -> dict[int, int]:
         """How many rows each data key encrypts (every stored key, 0 for unused ones)."""

@@ -495,3 +495,45 @@ def test_vault_forget_keeps_numbering_going(env: Path, capsys: pytest.CaptureFix
     assert out == "call <Phone_Number_2>\n"  # never <Phone_Number_1> again
     code, out, _ = run(capsys, "restore", "<Phone_Number_1> / <Phone_Number_2>", "--user-id", "u1")
     assert out == "<Phone_Number_1> / +1 212 555 0100\n"
+
+
+def test_vault_rotate_key_online_and_a_new_master(
+    env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from memprivacy_plugin.vault import SQLiteVault, generate_key
+
+    code, out, _ = run(capsys, "protect", MESSAGE, "--user-id", "u1")
+    assert code == 0
+    protected = out.strip()
+    assert run(capsys, "protect", "Call +1 212 555 0188", "--user-id", "u2")[0] == 0
+    code, out, err = run(capsys, "vault", "rotate-key", "--batch-size", "1")
+    assert code == 0
+    report = json.loads(out)
+    assert report["active_key"] == 2
+    assert report["reencrypted"] == 2  # the two phone numbers (the code is redacted)
+    assert err.count("re-encrypted") == 2  # one batch of one at a time
+    assert report["rows_per_key"] == {"1": 0, "2": report["reencrypted"]}
+    code, restored, _ = run(capsys, "restore", protected, "--user-id", "u1")
+    assert restored.strip() == MESSAGE.replace("482913", "<Verification_Code>")
+
+    # A new master key: both open the vault until the old one's wrappings are dropped.
+    new_key = tmp_path / "new.key"
+    new_key.write_text(generate_key())
+    new_key.chmod(0o600)
+    code, out, err = run(capsys, "vault", "rotate-key", "--new-key-file", str(new_key))
+    assert code == 0
+    assert json.loads(out)["active_key"] == 3
+    assert "drop-master" in err
+    old_key = env / "vault.sqlite3.key"
+    code, restored, _ = run(capsys, "restore", protected, "--user-id", "u1", "--key-file", str(new_key))
+    assert restored.strip() == MESSAGE.replace("482913", "<Verification_Code>")
+    code, out, _ = run(
+        capsys, "vault", "drop-master", "--old-key-file", str(old_key), "--key-file", str(new_key)
+    )
+    assert code == 0
+    code, _, err = run(capsys, "restore", protected, "--user-id", "u1")  # the old key: refused, one line
+    assert code != 0
+    assert err.count("\n") == 1
+    assert "does not match" in err
+    with SQLiteVault(env / "vault.sqlite3", key_file=new_key) as vault:
+        assert sum(vault.key_usage().values()) == report["reencrypted"]
