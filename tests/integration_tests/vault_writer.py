@@ -5,13 +5,15 @@
 BACKEND is `sqlite` (TARGET: the file) or `postgres` (TARGET: `DSN|SCHEMA`). Each batch of one to
 three values for one of a few users mixes values seen before with new ones; once `assign` has
 returned, one line per value goes to stdout, flushed: `user<TAB>index<TAB>placeholder`. A line the
-parent has read is a placeholder that was handed out. The value of index i is `value_of(user, i)`.
+parent has read is a placeholder that was handed out. A call that fails with VaultError (the
+database is away) prints `!` and the writer goes on. The value of index i is `value_of(user, i)`.
 """
 
 from __future__ import annotations
 
 import random
 import sys
+import time
 from typing import Any
 
 USERS = ("ana", "bo", "chen", "dana")
@@ -34,6 +36,7 @@ def open_vault(backend: str, target: str, key: str) -> Any:
 
 def main() -> None:
     backend, target, key, seed = sys.argv[1:5]
+    from memprivacy_plugin.errors import VaultError
     from memprivacy_plugin.testing import item
 
     rng = random.Random(int(seed))
@@ -41,7 +44,13 @@ def main() -> None:
     while True:
         user = rng.choice(USERS)
         indexes = [rng.randrange(400) for _ in range(rng.randint(1, 3))]
-        placeholders = vault.assign(user, [item("Secret_Code", value_of(user, i)) for i in indexes])
+        try:
+            placeholders = vault.assign(user, [item("Secret_Code", value_of(user, i)) for i in indexes])
+        except VaultError:  # the database is away: the call failed loudly, nothing was handed out
+            sys.stdout.write("!\n")
+            sys.stdout.flush()
+            time.sleep(0.05)
+            continue
         sys.stdout.write("".join(f"{user}\t{i}\t{p}\n" for i, p in zip(indexes, placeholders, strict=True)))
         sys.stdout.flush()
 
