@@ -120,6 +120,13 @@ def _check_ids(args: argparse.Namespace) -> None:
 
 
 def _open_vault(args: argparse.Namespace) -> Vault:
+    """The SQLite file (--vault), or a vault shared by app replicas on PostgreSQL (--postgres)."""
+    if getattr(args, "postgres", None):
+        if args.vault is not None:
+            raise ConfigError("pass either --vault or --postgres, not both")
+        from .vault.postgres import PostgresVault
+
+        return PostgresVault(args.postgres, key_file=args.key_file, schema=args.schema)
     from .vault.sqlite import SQLiteVault
 
     return SQLiteVault(args.vault, key_file=args.key_file)
@@ -359,7 +366,19 @@ def _parser() -> argparse.ArgumentParser:
         help="vault file (default: vault.sqlite3 in $MEMPRIVACY_DATA_DIR or the user data directory)",
     )
     common.add_argument(
-        "--key-file", type=Path, default=None, help="vault key file (default: next to the vault)"
+        "--key-file",
+        type=Path,
+        default=None,
+        help="vault key file (default: next to the vault file; with --postgres: $MEMPRIVACY_VAULT_KEY)",
+    )
+    common.add_argument(
+        "--postgres",
+        default=None,
+        metavar="DSN",
+        help="use the vault shared by app replicas in this PostgreSQL database (needs the postgres extra)",
+    )
+    common.add_argument(
+        "--schema", default="memprivacy", help="the PostgreSQL schema of the vault (default: memprivacy)"
     )
     user = argparse.ArgumentParser(add_help=False)
     user.add_argument("--user-id", required=True, help="whose vault to use")

@@ -537,3 +537,29 @@ def test_vault_rotate_key_online_and_a_new_master(
     assert "does not match" in err
     with SQLiteVault(env / "vault.sqlite3", key_file=new_key) as vault:
         assert sum(vault.key_usage().values()) == report["reencrypted"]
+
+
+def test_vault_commands_on_a_postgres_vault(
+    env: Path, postgres_dsn: str, postgres_schema: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--postgres DSN: the same commands on the vault app replicas share."""
+    from memprivacy_plugin.vault import generate_key
+
+    key_file = env / "shared.key"
+    key_file.write_text(generate_key())
+    key_file.chmod(0o600)
+    shared = ["--postgres", postgres_dsn, "--schema", postgres_schema, "--key-file", str(key_file)]
+    code, out, _ = run(capsys, "protect", "Call +1 212 555 0188", "--user-id", "u1", *shared)
+    assert (code, out.strip()) == (0, "Call <Phone_Number_1>")
+    code, out, _ = run(capsys, "vault", "export", "--user-id", "u1", *shared)
+    assert [e["value"] for e in json.loads(out)["entries"]] == ["+1 212 555 0188"]
+    code, out, _ = run(capsys, "vault", "rotate-key", *shared)
+    assert json.loads(out)["rows_per_key"] == {"1": 0, "2": 1}
+    code, out, _ = run(capsys, "restore", "Call <Phone_Number_1>", "--user-id", "u1", *shared)
+    assert out.strip() == "Call +1 212 555 0188"
+    code, out, _ = run(capsys, "vault", "forget", "--user-id", "u1", "--yes", *shared)
+    assert code == 0
+    assert not (env / "vault.sqlite3").exists()  # nothing went to a local file
+    code, _, err = run(capsys, "vault", "list", "--user-id", "u1", "--vault", str(env / "v.sqlite3"), *shared)
+    assert code == 2
+    assert "either --vault or --postgres" in err
