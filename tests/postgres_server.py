@@ -145,7 +145,7 @@ class PostgresServer:
     def _run(self, *args: str, timeout: float = 120.0) -> subprocess.CompletedProcess[str]:
         command = [str(self.bindir / args[0]), *args[1:]]
         if self._as_postgres:
-            command = ["runuser", "-u", "postgres", "--", *command]
+            command = [_runuser(), "-u", "postgres", "--", *command]
         try:
             return subprocess.run(
                 command, capture_output=True, text=True, timeout=timeout, check=False, cwd=self.base
@@ -322,6 +322,14 @@ def postgres_unavailable(reason: str) -> NoReturn:
     if os.environ.get("CI", "").strip().lower() in ("true", "1", "yes"):
         pytest.fail(f"PostgreSQL is required under CI=true: {reason}", pytrace=False)
     pytest.skip(f"no PostgreSQL server: {reason}")
+
+
+def _runuser() -> str:
+    """`runuser` lives in sbin, which a restricted PATH (the docs harness's) may leave out."""
+    for candidate in (shutil.which("runuser"), "/usr/sbin/runuser", "/sbin/runuser", "/usr/bin/runuser"):
+        if candidate and Path(candidate).is_file():
+            return candidate
+    raise PostgresServerError("running as root needs `runuser` (util-linux) to start PostgreSQL as postgres")
 
 
 def _tail(text: str, lines: int = 5) -> str:

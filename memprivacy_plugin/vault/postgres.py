@@ -104,6 +104,7 @@ class _Sql:
         self.meta_name = f"{s}.meta"
         self.ddl = tuple(d.format(s=s) for d in _DDL)
         self.exists = "SELECT to_regclass(%s) IS NOT NULL"
+        self.schema_exists = "SELECT to_regnamespace(%s) IS NOT NULL"
         self.schema_lock = "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))"
         self.version = f"SELECT v FROM {s}.meta WHERE k = 'schema_version'"
         self.init_version = (
@@ -270,13 +271,18 @@ class PostgresVault:
         """Under a transaction-scoped advisory lock, so replicas starting at once take turns."""
         q = self._q
         lock = Stmt(q.schema_lock, (f"memprivacy-plugin schema {q.schema}",))
-        _, exists = yield Step((lock, Stmt(q.exists, (q.meta_name,))), begin=True)
+        _, exists, has_schema = yield Step(
+            (lock, Stmt(q.exists, (q.meta_name,)), Stmt(q.schema_exists, (q.schema,))), begin=True
+        )
         if exists[0][0]:
             (rows,) = yield Step((Stmt(q.version),))
         else:
+            # CREATE SCHEMA needs CREATE on the database even when the schema exists: skip it
+            # when an administrator made the schema for a role without that right.
+            ddl = q.ddl[1:] if has_schema[0][0] else q.ddl
             made = yield Step(
                 (
-                    *(Stmt(ddl) for ddl in q.ddl),
+                    *(Stmt(sql) for sql in ddl),
                     Stmt(q.init_version, (str(SCHEMA_VERSION),)),
                     Stmt(q.version),
                 )

@@ -103,8 +103,35 @@ def fake_openai_server() -> Callable[[], None]:
     return teardown
 
 
+def postgres() -> Callable[[], None]:
+    """A throwaway PostgreSQL server (tests/postgres_server.py, as the tests use) with an empty
+    database `app`, which DATABASE_URL names, as a deployment names its own."""
+    sys.path.insert(0, str(HERE.parent))
+    try:
+        from postgres_server import PostgresServer
+    finally:
+        sys.path.remove(str(HERE.parent))
+    server = PostgresServer()
+    try:
+        server.start()
+        server.create_database("app")
+    except BaseException:
+        server.close()
+        raise
+    os.environ["DATABASE_URL"] = server.dsn_for("app")
+
+    def teardown() -> None:
+        os.environ.pop("DATABASE_URL", None)
+        server.close()
+
+    return teardown
+
+
 #: fixture name (as in `<!-- run: with NAME -->`) -> setup returning its teardown
-FIXTURES: dict[str, Callable[[], Callable[[], None]]] = {"fake-openai-server": fake_openai_server}
+FIXTURES: dict[str, Callable[[], Callable[[], None]]] = {
+    "fake-openai-server": fake_openai_server,
+    "postgres": postgres,
+}
 
 
 # -- checks of shown values -----------------------------------------------------------------------

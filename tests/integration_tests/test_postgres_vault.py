@@ -416,6 +416,26 @@ def test_an_older_schema_is_migrated_once(
         make_vault()
 
 
+def test_a_role_without_create_on_the_database_uses_a_schema_made_for_it(
+    postgres_database: str, key: str
+) -> None:
+    role = f"app_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(postgres_database, autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE {role} LOGIN")
+        conn.execute("REVOKE CREATE ON DATABASE " + conn.info.dbname + " FROM PUBLIC")
+        conn.execute(f"CREATE SCHEMA vault AUTHORIZATION {role}")
+    as_app = psycopg.conninfo.make_conninfo(postgres_database, user=role)
+    try:
+        with PostgresVault(as_app, key=key, schema="vault") as vault:
+            assert vault.assign("u1", [item("Email", "a@example.com")]) == ["<Email_1>"]
+        with pytest.raises(VaultError, match="permission denied"):
+            PostgresVault(as_app, key=key, schema="elsewhere")  # one it may not create
+    finally:
+        with psycopg.connect(postgres_database, autocommit=True) as conn:
+            conn.execute("DROP SCHEMA vault CASCADE")
+            conn.execute(f"DROP ROLE {role}")
+
+
 def test_bad_schema_names_are_refused(postgres_dsn: str, key: str) -> None:
     for bad in ("", "x" * 64, "a\x00b"):
         with pytest.raises(ConfigError):
