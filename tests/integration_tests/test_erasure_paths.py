@@ -1,6 +1,7 @@
 """Every adapter's erase goes through `PrivacyGuard.forget` (the one erase), on real parts: an
-embedded mem0 (Qdrant on disk, the local embedder), LangGraph's InMemoryStore and SqliteStore, a
-compiled graph, and an encrypted SQLite vault file.
+embedded mem0 (Qdrant on disk, the local embedder), LangGraph's InMemoryStore, SqliteStore and
+PostgresStore, a compiled graph, an encrypted SQLite vault file and the Postgres vault (its tables
+read back with SQL).
 
 Each test proves three things after the adapter's erase:
 - the guard forgot what it remembered: a value it once protected comes back bare and is no longer
@@ -333,3 +334,67 @@ def test_private_graph_forget_goes_through_the_guard(guard: PrivacyGuard) -> Non
 
     assert asyncio.run(aforget()) == 1
     erased(guard, "dana")
+
+
+# -- the production stack: PostgresStore and the Postgres vault, read back with SQL ----------------
+
+
+@pytest.mark.parametrize(
+    ("index", "user_ns"), [(1, lambda u: ("app", u, "memories")), (-1, lambda u: ("memories", u))]
+)
+def test_postgres_stack_forget_erases_rows(postgres_database: str, index: int, user_ns: Any) -> None:
+    import psycopg
+    from langgraph.store.postgres import PostgresStore
+
+    from memprivacy_plugin.vault.postgres import PostgresVault
+
+    guard = PrivacyGuard(vault=PostgresVault(postgres_database, key=generate_key(), schema="vault"))
+    with (
+        PostgresStore.from_conn_string(postgres_database) as inner,
+        psycopg.connect(postgres_database) as sql,
+    ):
+        inner.setup()
+        store = PrivateStore(inner, guard, namespace_user_index=index)
+        store.put(user_ns("dana"), "m1", {"text": FIRST})
+        store.put(user_ns("dana"), "m2", {"text": "my phone is +1 415 867 5309"})
+        store.put(user_ns("bob"), "m1", {"text": f"account number {BOB_ACCOUNT}"})
+        remembered(guard, "dana")
+        assert sql.execute("SELECT count(*) FROM vault.entries").fetchone() == (3,)
+
+        assert store.forget("dana") == (2, 2)
+        prefixes = [p for (p,) in sql.execute("SELECT prefix FROM store ORDER BY prefix")]
+        assert prefixes == [".".join(user_ns("bob"))]
+        assert sql.execute("SELECT count(*) FROM vault.entries").fetchone() == (1,)  # bob's
+        # What is left of dana: no value, no user id; per scope one integer under a keyed hash.
+        floors = [f for (f,) in sql.execute("SELECT floor FROM vault.floors")]
+        assert 1 in floors  # dana's high-water mark (bob's scope may hold a row, with nothing forgotten)
+        assert set(floors) <= {0, 1}
+        for table in ("entries", "floors"):
+            dump = " ".join(r for (r,) in sql.execute(f"SELECT row_to_json(t)::text FROM vault.{table} t"))
+            assert "dana" not in dump
+            assert ACCOUNT not in dump
+        erased(guard, "dana")
+
+        store.put(user_ns("dana"), "m3", {"text": f"account number {NEW_ACCOUNT}"})
+        stored = inner.get(user_ns("dana"), "m3")
+        assert stored is not None
+        no_resurrection(guard, "dana", stored.value["text"])
+    guard.close()
+
+
+@pytest.mark.xdist_group("mem0")
+def test_mem0_on_the_postgres_vault(mem0_memory: Any, postgres_database: str) -> None:
+    from memprivacy_plugin.integrations.mem0 import PrivateMemory
+    from memprivacy_plugin.vault.postgres import PostgresVault
+
+    guard = PrivacyGuard(vault=PostgresVault(postgres_database, key=generate_key(), schema="vault"))
+    private = PrivateMemory(mem0_memory, guard)
+    private.add(FIRST, user_id="dana", infer=False)
+    remembered(guard, "dana")
+    private.delete_all(user_id="dana", forget_vault=True)
+    assert raw_memories(mem0_memory, "dana") == []
+    erased(guard, "dana")
+    private.add(f"account number {NEW_ACCOUNT}", user_id="dana", infer=False)
+    [stored] = raw_memories(mem0_memory, "dana")
+    no_resurrection(guard, "dana", stored)
+    guard.close()
