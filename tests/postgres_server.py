@@ -13,7 +13,8 @@ refuses to run as root, so when we are root every command runs as the `postgres`
 (`runuser`), in a directory it owns. Trust authentication, on 127.0.0.1 only. Durability settings
 stay at their defaults (fsync and synchronous_commit on): crash tests rely on them. Only `initdb`
 skips its own final fsync of the template files, which a crash of the test machine could lose but
-a crash of the server cannot.
+a crash of the server cannot. A small watchdog process stops and removes the server if the process
+that started it dies without closing it.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -46,6 +48,32 @@ __all__ = [
 #: A server the tests should use instead of starting their own (its role needs CREATEDB for the
 #: fresh-database fixture; the vault tests only create and drop schemas).
 DSN_ENV = "MEMPRIVACY_TEST_POSTGRES_DSN"
+
+# Stops the server and removes its directory when the process that started it dies without closing
+# it (kill -9, a timeout, a crashed test worker), so no server outlives its tests; exits by itself
+# once the directory is gone (a normal close).
+_WATCHDOG = r"""
+import os, shutil, subprocess, sys, time
+owner, base, stop = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+while os.path.isdir(base):
+    if not alive(owner):
+        subprocess.run(stop, capture_output=True, timeout=120, check=False)
+        shutil.rmtree(base, ignore_errors=True)
+        break
+    time.sleep(0.5)
+"""
 
 _SETTINGS = (
     "listen_addresses = '127.0.0.1'",
@@ -143,9 +171,7 @@ class PostgresServer:
     # -- life cycle -------------------------------------------------------------------------------
 
     def _run(self, *args: str, timeout: float = 120.0) -> subprocess.CompletedProcess[str]:
-        command = [str(self.bindir / args[0]), *args[1:]]
-        if self._as_postgres:
-            command = [_runuser(), "-u", "postgres", "--", *command]
+        command = self._command(*args)
         try:
             return subprocess.run(
                 command, capture_output=True, text=True, timeout=timeout, check=False, cwd=self.base
@@ -200,12 +226,28 @@ class PostgresServer:
                 timeout=timeout + 30,
             )
             if done.returncode == 0:
+                if first:
+                    self._watch()
                 return
             log = self.log_tail()
             if first and attempt < 2 and "could not bind" in log:
                 self.port = free_port()
                 continue
             raise PostgresServerError(f"pg_ctl start failed: {_tail(done.stderr or done.stdout)} {log}")
+
+    def _command(self, *args: str) -> list[str]:
+        command = [str(self.bindir / args[0]), *args[1:]]
+        return [_runuser(), "-u", "postgres", "--", *command] if self._as_postgres else command
+
+    def _watch(self) -> None:
+        stop = self._command("pg_ctl", "stop", "-w", "-t", "60", "-D", str(self.datadir), "-m", "immediate")
+        subprocess.Popen(
+            [sys.executable, "-c", _WATCHDOG, str(os.getpid()), str(self.base), *stop],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,  # outlives a kill of this process group
+        )
 
     def stop(self, mode: str = "fast", *, timeout: float = 60.0) -> None:
         """Stop the server: `fast` (clients disconnected, a clean checkpoint), `smart` or

@@ -3,8 +3,15 @@ committed data and the address, and a missing server that fails under CI instead
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import pytest
-from postgres_server import PostgresServer, postgres_unavailable
+from postgres_server import PostgresServer, _alive, find_bindir, postgres_unavailable
 
 psycopg = pytest.importorskip("psycopg")
 
@@ -48,3 +55,29 @@ def test_a_missing_server_skips_locally_and_fails_under_ci(monkeypatch: pytest.M
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="required under CI"):
         postgres_unavailable("not here")
+
+
+def test_a_server_whose_owner_is_killed_goes_away() -> None:
+    """kill -9 of the process that started a server (a timeout, a crashed worker) stops the server
+    and removes its files: no server outlives its tests."""
+    if find_bindir() is None:
+        postgres_unavailable("PostgreSQL binaries not found")
+    code = (
+        "import sys, time; sys.path.insert(0, sys.argv[1]); from postgres_server import PostgresServer; "
+        "s = PostgresServer(); s.start(); print(s.base, s.pid(), flush=True); time.sleep(600)"
+    )
+    owner = subprocess.Popen(
+        [sys.executable, "-c", code, str(Path(__file__).resolve().parents[1])],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert owner.stdout is not None
+    base, pid = owner.stdout.readline().split()
+    assert _alive(int(pid))
+    os.kill(owner.pid, signal.SIGKILL)
+    owner.wait()
+    deadline = time.monotonic() + 120
+    while (Path(base).exists() or _alive(int(pid))) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _alive(int(pid))
+    assert not Path(base).exists()
