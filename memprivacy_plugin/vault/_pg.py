@@ -8,10 +8,13 @@ and the async one never blocks a thread.
 
 Both drivers retry a whole plan when retrying is safe and likely to help: once after a broken
 connection (a server restart: the pool's idle connections are checked first), and up to three
-times on a deadlock or serialization failure. Plans are idempotent (an assign that committed
-before the connection broke finds its values on the retry). Any other failure, or a retry that
-fails too, is a `VaultError` with one line (SQLSTATE and the server's primary message, which never
-holds a value: values reach the server only encrypted or hashed).
+times on a deadlock, a serialization failure or a unique violation (never expected: writers of a
+scope queue on its lock row). Plans are idempotent (an assign that committed before the connection
+broke finds its values on the retry). Any other failure, or a retry that fails too, is a
+`VaultError` with one line (SQLSTATE and the server's primary message, which never holds a value:
+values reach the server only encrypted or hashed). After a timeout waiting for a connection, the
+next call starts a fresh pool (of those the vault made): the old one may be waiting out a
+reconnection backoff that grows to minutes during an outage.
 """
 
 from __future__ import annotations

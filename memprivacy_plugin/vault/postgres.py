@@ -220,7 +220,7 @@ class PostgresVault:
             raise ConfigError(
                 "PostgresVault takes a conninfo string, a ConnectionPool or an AsyncConnectionPool"
             )
-        source = given_sync or given_async
+        source = given_sync if given_sync is not None else given_async
         conninfo: Any = conninfo_or_pool if source is None else source.conninfo
         kwargs = _pool_kwargs(conninfo, None if source is None else source.kwargs)
         sizes: dict[str, Any] = {"min_size": min_size, "max_size": max_size, "timeout": timeout}
