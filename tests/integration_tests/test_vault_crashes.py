@@ -81,6 +81,22 @@ class Writers:
                     lines += 1
         return lines
 
+    def read_some(self, patience: float = 120.0) -> int:
+        """Read until the writers hand something out (they start slowly on a loaded machine); the
+        lines read. `patience` only bounds a hang: the test never depends on speed."""
+        deadline = time.monotonic() + patience
+        lines = 0
+        while lines == 0 and time.monotonic() < deadline:
+            lines += self.read(0.2)
+        return lines
+
+    def read_until_an_error(self, patience: float = 120.0) -> bool:
+        """Read until some writer reports a failed call (the database is away); whether one did."""
+        deadline, before = time.monotonic() + patience, self.errors
+        while self.errors == before and time.monotonic() < deadline:
+            self.read(0.2)
+        return self.errors > before
+
     def kill_one(self, rng: random.Random) -> None:
         proc = rng.choice(self.procs)
         proc.send_signal(signal.SIGKILL)
@@ -110,7 +126,7 @@ def run_kills(
     try:
         for _ in range(WRITERS):
             writers.start()
-        assert writers.read(3.0) > 0, "the writers handed nothing out"
+        assert writers.read_some() > 0, "the writers handed nothing out"
         for _ in range(KILLS):
             writers.read(rng.uniform(0.0, 0.15))
             writers.kill_one(rng)
@@ -196,21 +212,20 @@ def test_postgres_restarted_and_crashed_under_load(fresh_postgres_server: Any) -
     try:
         for _ in range(3):
             writers.start()
-        assert writers.read(2.0) > 0
+        assert writers.read_some() > 0
         server.stop("fast")
         with pytest.raises(VaultError) as failed:
             guard.protect("Call me on +1 415 867 5309", user_id="dana")
         assert "867" not in str(failed.value)
-        writers.read(0.5)
+        assert writers.read_until_an_error(), "the writers did not notice the server stop"
         server.start()
-        assert writers.read(2.0) > 0, "the writers did not come back after a restart"
+        assert writers.read_some() > 0, "the writers did not come back after a restart"
         server.crash()
-        writers.read(0.5)
+        assert writers.read_until_an_error(), "the writers did not notice the crash"
         server.start()
-        assert writers.read(2.0) > 0, "the writers did not come back after a crash"
+        assert writers.read_some() > 0, "the writers did not come back after a crash"
     finally:
         writers.stop()
-    assert writers.errors > 0  # the outages were noticed, not papered over
     assert guard.protect("Call me on +1 415 867 5309", user_id="dana").text == "Call me on <Phone_Number_1>"
     guard.close()
     vault = open_vault("postgres", target, key)
