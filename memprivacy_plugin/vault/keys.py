@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import hmac
 import os
+import struct
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CIPHERTEXT_FORMAT",
+    "IndexHashes",
     "KeyProvider",
     "Keyring",
     "LocalKeyProvider",
@@ -194,6 +196,49 @@ class Keyring:
     def header(key_id: int) -> bytes:
         """The first bytes of every ciphertext made with `key_id` (to find rows by key in SQL)."""
         return _header(key_id)
+
+
+def _lp(text: str) -> bytes:
+    """Length-prefixed UTF-8, so concatenated fields can never be ambiguous."""
+    data = text.encode("utf-8", "surrogatepass")
+    return struct.pack(">I", len(data)) + data
+
+
+class IndexHashes:
+    """The keyed hashes every backend stores instead of user ids and values: a scope per (user,
+    namespace), a user hash (to find every namespace of a user), a value hash per scope, all under
+    the index key of the vault's data key 1. One definition for every backend. Scope and user
+    hashes are cached (they recur on every call of a user)."""
+
+    __slots__ = ("_ring", "_scopes", "_users")
+    _LIMIT = 4096
+
+    def __init__(self, ring: Callable[[], Keyring]) -> None:
+        self._ring = ring  # the current keyring: its index key never changes across reloads
+        self._scopes: dict[tuple[str, str | None], bytes] = {}
+        self._users: dict[str, bytes] = {}
+
+    def scope(self, user_id: str, namespace: str | None) -> bytes:
+        found = self._scopes.get((user_id, namespace))
+        if found is None:
+            ns = b"\x00" if namespace is None else b"\x01" + _lp(namespace)
+            found = self._ring().mac(b"scope\x00" + _lp(user_id) + ns)
+            if len(self._scopes) > self._LIMIT:
+                self._scopes.clear()
+            self._scopes[(user_id, namespace)] = found
+        return found
+
+    def user(self, user_id: str) -> bytes:
+        found = self._users.get(user_id)
+        if found is None:
+            found = self._ring().mac(b"user\x00" + _lp(user_id))
+            if len(self._users) > self._LIMIT:
+                self._users.clear()
+            self._users[user_id] = found
+        return found
+
+    def value(self, scope: bytes, value: str) -> bytes:
+        return self._ring().mac(b"value\x00" + scope + value.encode("utf-8", "surrogatepass"))
 
 
 def rewrap(rows: Sequence[WrappedKey], old: KeyProvider, new: KeyProvider) -> list[WrappedKey]:

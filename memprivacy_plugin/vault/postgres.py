@@ -33,7 +33,6 @@ not race, and carries a version: a newer version is refused, an older one is mig
 from __future__ import annotations
 
 import functools
-import struct
 import time
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import astuple
@@ -45,6 +44,7 @@ from ..placeholders import format_placeholder, name_key, placeholder_key
 from ..taxonomy import PrivacyLevel
 from ._pg import AsyncDriver, Plan, Step, Stmt, SyncDriver
 from .base import VaultEntry, VaultItem
+from .keys import IndexHashes
 
 if TYPE_CHECKING:
     import os
@@ -88,12 +88,6 @@ def _quote(schema: str) -> str:
     if not schema or "\x00" in schema or len(schema.encode("utf-8")) > 63:
         raise ConfigError("schema must be a PostgreSQL identifier of 1 to 63 bytes")
     return '"' + schema.replace('"', '""') + '"'
-
-
-def _lp(text: str) -> bytes:
-    """Length-prefixed UTF-8, as the SQLite vault hashes it (the same key gives the same hashes)."""
-    data = text.encode("utf-8", "surrogatepass")
-    return struct.pack(">I", len(data)) + data
 
 
 class _Sql:
@@ -211,8 +205,7 @@ class PostgresVault:
         )
         self._timeout = timeout
         self._keys: Keyring | None = None
-        self._scopes: dict[tuple[str, str | None], bytes] = {}
-        self._users: dict[str, bytes] = {}
+        self._index = IndexHashes(self._ring)
 
         given_sync = conninfo_or_pool if isinstance(conninfo_or_pool, ConnectionPool) else None
         given_async = conninfo_or_pool if isinstance(conninfo_or_pool, AsyncConnectionPool) else None
@@ -340,27 +333,13 @@ class PostgresVault:
     # -- hashes and decryption -----------------------------------------------------------------
 
     def _scope(self, user_id: str, namespace: str | None) -> bytes:
-        cache_key = (user_id, namespace)
-        scope = self._scopes.get(cache_key)
-        if scope is None:
-            ns = b"\x00" if namespace is None else b"\x01" + _lp(namespace)
-            scope = self._ring().mac(b"scope\x00" + _lp(user_id) + ns)
-            if len(self._scopes) > 4096:
-                self._scopes.clear()
-            self._scopes[cache_key] = scope
-        return scope
+        return self._index.scope(user_id, namespace)
 
     def _user_hash(self, user_id: str) -> bytes:
-        uh = self._users.get(user_id)
-        if uh is None:
-            uh = self._ring().mac(b"user\x00" + _lp(user_id))
-            if len(self._users) > 4096:
-                self._users.clear()
-            self._users[user_id] = uh
-        return uh
+        return self._index.user(user_id)
 
     def _value_hash(self, scope: bytes, value: str) -> bytes:
-        return self._ring().mac(b"value\x00" + scope + value.encode("utf-8", "surrogatepass"))
+        return self._index.value(scope, value)
 
     def _decrypt(self, scope: bytes, pkey: str, blob: bytes) -> str:
         plain = self._ring().decrypt(bytes(blob), scope + pkey.encode("utf-8"))

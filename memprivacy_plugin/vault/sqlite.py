@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import struct
 import threading
 import time
 from collections.abc import Collection, Sequence
@@ -52,7 +51,7 @@ from ..errors import ConfigError, VaultError, VaultKeyError
 from ..placeholders import format_placeholder, name_key, placeholder_key
 from ..taxonomy import PrivacyLevel
 from .base import AsyncVaultMixin, VaultEntry, VaultItem
-from .keys import Keyring, LocalKeyProvider, UnknownKeyError, WrappedKey
+from .keys import IndexHashes, Keyring, LocalKeyProvider, UnknownKeyError, WrappedKey
 
 if TYPE_CHECKING:
     from .keys import KeyProvider
@@ -121,12 +120,6 @@ def default_vault_path() -> Path:
     return Path(platformdirs.user_data_dir("memprivacy-plugin")) / "vault.sqlite3"
 
 
-def _lp(text: str) -> bytes:
-    """Length-prefixed UTF-8, so concatenated fields can never be ambiguous."""
-    data = text.encode("utf-8", "surrogatepass")
-    return struct.pack(">I", len(data)) + data
-
-
 class SQLiteVault(AsyncVaultMixin):
     """An encrypted vault in one SQLite file, safe across threads and processes.
 
@@ -150,8 +143,7 @@ class SQLiteVault(AsyncVaultMixin):
             raise ConfigError(f"synchronous must be one of {', '.join(_SYNCHRONOUS)}")
         self.path = Path(path).expanduser() if path is not None else default_vault_path()
         self._lock = threading.RLock()
-        self._scopes: dict[tuple[str, str | None], bytes] = {}
-        self._users: dict[str, bytes] = {}
+        self._index = IndexHashes(lambda: self._keys)
         try:
             self._prepare_files()
             conn = sqlite3.connect(
@@ -294,27 +286,13 @@ class SQLiteVault(AsyncVaultMixin):
         return self._conn
 
     def _scope(self, user_id: str, namespace: str | None) -> bytes:
-        cache_key = (user_id, namespace)
-        scope = self._scopes.get(cache_key)
-        if scope is None:
-            ns = b"\x00" if namespace is None else b"\x01" + _lp(namespace)
-            scope = self._keys.mac(b"scope\x00" + _lp(user_id) + ns)
-            if len(self._scopes) > 4096:
-                self._scopes.clear()
-            self._scopes[cache_key] = scope
-        return scope
+        return self._index.scope(user_id, namespace)
 
     def _user_hash(self, user_id: str) -> bytes:
-        uh = self._users.get(user_id)
-        if uh is None:
-            uh = self._keys.mac(b"user\x00" + _lp(user_id))
-            if len(self._users) > 4096:
-                self._users.clear()
-            self._users[user_id] = uh
-        return uh
+        return self._index.user(user_id)
 
     def _value_hash(self, scope: bytes, value: str) -> bytes:
-        return self._keys.mac(b"value\x00" + scope + value.encode("utf-8", "surrogatepass"))
+        return self._index.value(scope, value)
 
     def _decrypt(self, scope: bytes, pkey: str, blob: bytes) -> str:
         aad = scope + pkey.encode("utf-8")
