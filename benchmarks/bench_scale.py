@@ -1,30 +1,27 @@
 """Scale-out on a shared PostgreSQL vault: N users x M messages through `PrivateStore` (and
-`PrivateMemory`) in one and then two app processes, against the same run on a SQLite vault file.
+`PrivateMemory`) in one and then two app processes, beside the same run on a SQLite vault file.
 
-Each message is `put` through `PrivateStore` around LangGraph's `InMemoryStore` (or `PostgresStore`
-with `--store postgres`; no vector index) and read back with `get`: protect, the inner store,
-restore. The guard is the default one (rule extractor, default policy, values remembered) on the
-vault under test; `protect` and `restore` are timed inside the adapter (the guard's `protect_data` and
-`restore_data`, extraction included), and so is the vault's share of each. The first pass assigns
-the placeholders; the steady passes send the same messages again (every value known).
+Each message is `put` through `PrivateStore` around LangGraph's `InMemoryStore` (`--store postgres`:
+`PostgresStore`, no vector index) and read back with `get`; mem0 runs `PrivateMemory.local` (local
+Qdrant and embedder) with `add(..., infer=False)` and `get`. The guard is the default one (rule
+extractor, default policy, values remembered); its `protect_data` and `restore_data` are timed inside
+the adapter (extraction included), and so is the vault's part of each. The first pass assigns the
+placeholders; the steady passes send the same messages again (every value known).
 
-App processes are spawned once and kept; each serves its share of the users (`--split users`), or
-every user's turns alternate between them as behind a load balancer without affinity (`--split
-turns`). Throughput: messages (put + get) per second of wall time, from the first process starting a
-pass to the last one finishing it. Round trips: libpq's protocol trace of a one-connection pool, in a
-separate traced run (tracing costs time). After each run the driver, a process of its own, reads the
-vault: collisions (a value with two placeholders, a placeholder given twice), lost placeholders (one
-in a stored text that its own user's vault does not resolve), restore mismatches (a text that does
-not come back exactly) and cross-user restores (a placeholder of one user resolved under another
-user's id to a value that is not that user's own). All must be 0. `--million` fills a vault of
-1,000,000 values with batched `assign` calls and times `lookup` and known-value `assign` on it.
+App processes are spawned once and kept; each serves its share of the users (`--split turns`: every
+user's turns alternate between them). Throughput: messages (put + get) per second of wall time, from
+the first process starting a pass to the last finishing it. Round trips: libpq's protocol trace of a
+one-connection pool, in a separate traced run. After each run the driver reads the vault itself:
+collisions (a value under two placeholders, a number given twice), lost placeholders (one stored that
+its user's vault does not resolve), restore mismatches (a text that does not come back, redacted PL4
+values aside) and cross-user restores (one user's placeholders resolved under another's id to a value
+that is not that user's). All must be 0. `--million` fills a vault of 1,000,000 values by batched
+`assign` and times `lookup` and known-value `assign` on it.
 
-Messages: the MemPrivacy-Bench / PersonaMem-v2 user turns (read in place) in which the rule extractor
-protects at least one value, user i taking turns i*M..(i+1)*M; `--source synthetic` uses generated
-turns with per-user values instead (no data needed). Nothing here prints a message or a value.
+Messages: the MemPrivacy-Bench / PersonaMem-v2 user turns (read in place) in which the rules protect a
+value, user i taking turns i*M..(i+1)*M, or `--source synthetic`. Nothing printed holds a value.
 
-    .venv/bin/python benchmarks/bench_scale.py [--users 20] [--messages 25] [--repeat 3] [--million]
-        [--dsn postgresql://...]   # default: a throwaway server (tests/postgres_server.py)
+    .venv/bin/python benchmarks/bench_scale.py [-n 20] [-m 25] [--repeat 3] [--million] [--dsn DSN]
 """
 
 from __future__ import annotations
@@ -64,19 +61,19 @@ def _synthetic(users: int, per_user: int) -> list[str]:
         "Send the parcel to {n} Elm Street, Springfield, and call +1 646 {a} {b} when you arrive.",
     ]
     out = []
-    for u in range(users):
-        for m in range(per_user):
-            f = first[u % len(first)]
-            out.append(
-                shapes[m % len(shapes)].format(
-                    f=f,
-                    a=f"{200 + u % 700:03d}",
-                    b=f"{(u * 37 + m) % 10000:04d}",
-                    e=f"{f.lower()}.{u}x{m}@fastmail.com",
-                    ip=f"10.{u % 250}.{m % 250}.{7 + (u + m) % 200}",
-                    n=100 + u * 10 + m,
-                )
-            )
+    for u, m in itertools.product(range(users), range(per_user)):
+        f = first[u % len(first)]
+        values = {
+            "f": f,
+            "a": f"{200 + u % 700:03d}",
+            "b": f"{(u * 37 + m) % 10000:04d}",
+            "n": 100 + u * 10 + m,
+        }
+        values |= {
+            "e": f"{f.lower()}.{u}x{m}@fastmail.com",
+            "ip": f"10.{u % 250}.{m % 250}.{7 + (u + m) % 200}",
+        }
+        out.append(shapes[m % len(shapes)].format(**values))
     return out
 
 
@@ -116,6 +113,8 @@ def restores(original: str, back: str) -> bool:
     return len(parts) > 1 and re.fullmatch(".+?".join(map(re.escape, parts)), original, re.S) is not None
 
 
+Work = list[tuple[str, int, str]]  # (user, turn, text)
+
 # -- what a run is -------------------------------------------------------------------------------------
 
 
@@ -125,7 +124,7 @@ class RunSpec:
 
     vault: str  # "postgres" | "sqlite"
     adapter: str  # "store" | "mem0"
-    work: list[tuple[str, int, str]]
+    work: Work
     key: str
     dsn: str = ""
     schema: str = ""
@@ -139,14 +138,16 @@ class RunSpec:
 
 @dataclass
 class PassStats:
+    """One pass of one process: its times (s), samples (s) and counts."""
+
     start: float = 0.0
     end: float = 0.0
     messages: int = 0
-    protect: list[float] = field(default_factory=list)
-    protect_vault: list[float] = field(default_factory=list)
+    protect: list[float] = field(default_factory=list)  # the guard's protect_data (extraction included)
+    protect_vault: list[float] = field(default_factory=list)  # its vault calls
     restore: list[float] = field(default_factory=list)
     restore_vault: list[float] = field(default_factory=list)
-    put: list[float] = field(default_factory=list)
+    put: list[float] = field(default_factory=list)  # the adapter's write (put, add), inner store included
     get: list[float] = field(default_factory=list)
     trips_put: int = 0
     trips_get: int = 0
@@ -325,11 +326,11 @@ def _serve(spec: RunSpec, commands: Any, results: Any, index: int) -> dict[str, 
                 for user, turn, text in spec.work:
                     started = time.perf_counter()
                     handle = handles[(user, turn)] = write(user, turn, text)
-                    between = time.perf_counter()
+                    stats.put.append(time.perf_counter() - started)
                     stats.trips_put += trips.take() if trips else 0
+                    started = time.perf_counter()
                     back = read(user, handle)
-                    stats.get.append(time.perf_counter() - between)
-                    stats.put.append(between - started)
+                    stats.get.append(time.perf_counter() - started)
                     stats.trips_get += trips.take() if trips else 0
                     stats.mismatches += not restores(text, back)
                 stats.end = time.perf_counter()
@@ -351,6 +352,8 @@ def worker(index: int, commands: Any, results: Any) -> None:
         spec = commands.get()
         if spec is None:
             return
+        if not isinstance(spec, RunSpec):  # a "stop" meant for a run that had already failed
+            continue
         try:
             results.put(("done", index, _serve(spec, commands, results, index)))
         except BaseException as exc:  # the type and the library's message only: never a value
@@ -413,9 +416,7 @@ class Apps:
 # -- checks after a run ----------------------------------------------------------------------------------
 
 
-def check(
-    vault: Any, stored: list[tuple[str, int, str]], originals: dict[tuple[str, int], str]
-) -> dict[str, int]:
+def check(vault: Any, stored: Work, originals: dict[tuple[str, int], str]) -> dict[str, int]:
     """Collisions, lost placeholders, restore mismatches and cross-user restores, read from the vault by
     this process (not the one that wrote)."""
     from memprivacy_plugin import PrivacyGuard
@@ -493,19 +494,17 @@ class Bench:
         self.apps = Apps(max(args.processes))
         self.results: list[dict[str, Any]] = []
 
-    def work(self, texts: list[str], users: int, per_user: int) -> list[tuple[str, int, str]]:
+    def work(self, texts: list[str], users: int, per_user: int) -> Work:
         """Turn by turn, each turn of every user: many users at once, as a service sees them."""
         return [(f"user-{u:03d}", m, texts[u * per_user + m]) for m in range(per_user) for u in range(users)]
 
-    def share(
-        self, work: list[tuple[str, int, str]], processes: int, index: int
-    ) -> list[tuple[str, int, str]]:
+    def share(self, work: Work, processes: int, index: int) -> Work:
         if self.args.split == "turns":  # each user's turns alternate between the processes
             return [w for w in work if (int(w[0][5:]) + w[1]) % processes == index]
         return [w for w in work if int(w[0][5:]) % processes == index]
 
     def run(
-        self, label: str, vault: str, processes: int, work: list[tuple[str, int, str]], *,
+        self, label: str, vault: str, processes: int, work: Work, *,
         adapter: str = "store", trace: bool = False, steady_passes: int | None = None, repeat: int = 0,
     ) -> dict[str, Any]:  # fmt: skip
         tag = uuid.uuid4().hex[:10]
@@ -532,9 +531,7 @@ class Bench:
         print(_row(result), flush=True)
         return result
 
-    def _check(
-        self, spec: RunSpec, stored: list[tuple[str, int, str]], originals: dict[Any, str]
-    ) -> dict[str, int]:
+    def _check(self, spec: RunSpec, stored: Work, originals: dict[Any, str]) -> dict[str, int]:
         if spec.vault == "sqlite":
             from memprivacy_plugin.vault import SQLiteVault
 
@@ -547,19 +544,19 @@ class Bench:
             return check(vault, stored, originals)
         finally:
             vault.close()
-            self._drop(spec.schema)
-            with contextlib.suppress(OSError):
-                for suffix in ("", "-wal", "-shm"):
-                    Path(spec.sqlite_path + suffix).unlink(missing_ok=True)
-
-    def _drop(self, schema: str) -> None:
-        import psycopg
-
-        with psycopg.connect(self.dsn, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+            _drop(self.dsn, spec.schema)
+            for suffix in ("", "-wal", "-shm"):
+                Path(spec.sqlite_path + suffix).unlink(missing_ok=True)
 
     def close(self) -> None:
         self.apps.close()
+
+
+def _drop(dsn: str, schema: str) -> None:
+    import psycopg
+
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
 def _row(r: dict[str, Any]) -> str:
@@ -631,8 +628,7 @@ def million(dsn: str, key: str, total: int, per_user: int, samples: int, seed: i
             misses += placed != [format_placeholder(name, number)]
     finally:
         vault.close()
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        _drop(dsn, schema)
     return {
         "values": int(rows), "users": users, "per_user": per_user, "fill_s": fill, "fill_per_s": rows / fill,
         "entries_mb": size / 2**20, "samples": samples, "misses": misses,
@@ -674,7 +670,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", "--users", type=int, default=20)
     parser.add_argument("-m", "--messages", type=int, default=25, help="messages per user")
-    parser.add_argument("--steady-passes", type=int, default=2, help="passes after the first")
+    parser.add_argument("--steady-passes", type=int, default=4, help="passes after the first")
     parser.add_argument("--processes", default="1,2", help="app process counts to run (comma-separated)")
     parser.add_argument("--split", choices=("users", "turns"), default="users")
     parser.add_argument("--repeat", type=int, default=3)
@@ -734,9 +730,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.mem0_users > 0:
             mem0_texts = texts[: args.mem0_users * args.mem0_messages]
             mem0_work = bench.work(mem0_texts, args.mem0_users, args.mem0_messages)
-            for k in args.processes:
+            for k, trace in [(k, False) for k in args.processes] + ([] if args.no_trace else [(1, True)]):
+                label = f"mem0/postgres/{k}" + (" traced" if trace else "")
                 bench.run(
-                    f"mem0/postgres/{k}", "postgres", k, mem0_work, adapter="mem0", steady_passes=1, repeat=-1
+                    label, "postgres", k, mem0_work, adapter="mem0", trace=trace, steady_passes=1, repeat=-1
                 )
         large = None
         if args.million:
@@ -771,8 +768,8 @@ def _report(
     for r in results:
         if r["trace"]:
             f, s = r["first"], r["steady"]
-            print(f"vault round trips per message: put (protect) {f['trips_put']:.2f} first, "
-                  f"{s['trips_put']:.2f} steady; get (restore) {f['trips_get']:.2f} first, "
+            print(f"vault round trips per message, {r['label'].split('/')[0]}: write {f['trips_put']:.2f} "
+                  f"first, {s['trips_put']:.2f} steady; read {f['trips_get']:.2f} first, "
                   f"{s['trips_get']:.2f} steady")  # fmt: skip
     bad = {c: sum(r["checks"][c] for r in results) for c in _BAD}
     print(f"checks over all runs: {bad}, values checked {sum(r['checks']['values'] for r in results)}")
