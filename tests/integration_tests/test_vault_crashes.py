@@ -46,6 +46,7 @@ class Writers:
         self.handed_out: dict[tuple[str, int], set[str]] = {}
         self.seed = 0
         self.errors = 0
+        self.working: dict[int, int] = {}  # pid -> lines it printed
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join([str(WRITER.parent), *sys.path])
         self.env = env
@@ -57,6 +58,7 @@ class Writers:
         os.set_blocking(proc.stdout.fileno(), False)
         self.selector.register(proc.stdout, selectors.EVENT_READ, proc)
         self.buffers[proc.pid] = b""
+        self.working[proc.pid] = 0
         self.procs.append(proc)
 
     def read(self, seconds: float) -> int:
@@ -78,6 +80,7 @@ class Writers:
                         continue
                     user, index, placeholder = line.decode().split("\t")
                     self.handed_out.setdefault((user, int(index)), set()).add(placeholder)
+                    self.working[proc.pid] += 1
                     lines += 1
         return lines
 
@@ -97,8 +100,14 @@ class Writers:
             self.read(0.2)
         return self.errors > before
 
-    def kill_one(self, rng: random.Random) -> None:
-        proc = rng.choice(self.procs)
+    def kill_one(self, rng: random.Random, patience: float = 120.0) -> bool:
+        """SIGKILL a writer that is at work (it has handed something out, so it is in its loop of
+        transactions, not still starting), whichever that is."""
+        deadline = time.monotonic() + patience
+        while not (busy := [p for p in self.procs if self.working[p.pid]]) and time.monotonic() < deadline:
+            self.read(0.1)
+        proc = rng.choice(busy or self.procs)
+        was_working = bool(busy)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         self.read(0.01)  # what it printed before it died was handed out
@@ -108,6 +117,7 @@ class Writers:
                 self.selector.unregister(with_out)
             with_out.close()
         self.procs.remove(proc)
+        return was_working
 
     def stop(self) -> None:
         for proc in self.procs:
@@ -127,19 +137,21 @@ def run_kills(
         for _ in range(WRITERS):
             writers.start()
         assert writers.read_some() > 0, "the writers handed nothing out"
+        at_work = 0
         for _ in range(KILLS):
             writers.read(rng.uniform(0.0, 0.15))
-            writers.kill_one(rng)
+            at_work += writers.kill_one(rng)
             writers.start()
         writers.read(0.5)
     finally:
         writers.stop()
+    assert at_work == KILLS  # every kill hit a writer in its loop of transactions
     check()
     return writers.handed_out
 
 
 def assert_nothing_lost(vault: Any, handed_out: dict[tuple[str, int], set[str]]) -> None:
-    assert len(handed_out) > 100
+    assert handed_out, "nothing was handed out"
     for placeholders in handed_out.values():
         assert len(placeholders) == 1, "a value was handed out under two placeholders"
     for user in USERS:
