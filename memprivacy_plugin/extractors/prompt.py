@@ -3,8 +3,9 @@
 The MemPrivacy models take one user turn: a fixed instruction, then `User's Real Name:` and
 `Current Input Dialogue:` followed by the message as a JSON object, and answer with a JSON array
 of `{original_text, privacy_type, privacy_level}`. The instruction text here is ours, written from
-the taxonomy and versioned (`PROMPT_VERSION`); users can pass their own template (for example the
-model authors' own) and their own schema.
+the taxonomy and versioned (`PROMPT_VERSION`); users can pass their own template and schema, or read
+the model authors' published prompt with `PromptTemplate.from_file` (a fine-tuned model answers
+best to the prompt it was trained on).
 
 Model output is not trusted: `<think>` blocks and code fences are stripped, broken JSON is repaired
 with `json-repair`, items whose text is not in the message (after Unicode normalisation) are
@@ -15,20 +16,25 @@ gets the strictest one. Output that cannot be read as a list at all raises `Outp
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
+import string
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from ..errors import ExtractionError
+from ..errors import ConfigError, ExtractionError
 from ..spans import PrivacySpan, locate, merge_spans
 from ..taxonomy import STANDARD_TYPES, PrivacyLevel, normalize_type
 
 __all__ = [
     "DEFAULT_TEMPLATE",
     "PROMPT_VERSION",
+    "TEMPLATE_FIELDS",
     "OutputParseError",
     "PromptTemplate",
     "SamplingSettings",
@@ -79,9 +85,46 @@ def default_instruction() -> str:
     return "\n".join(lines)
 
 
+#: The fields an input format may name: ours, and the MemPrivacy authors' names for the same two.
+TEMPLATE_FIELDS: dict[str, str] = {
+    "user_name": "user_name",
+    "real_name": "user_name",
+    "dialogue": "dialogue",
+    "input_dialogue_content": "dialogue",
+}
+
+
+def _template_problem(fmt: str) -> str | None:
+    """Why `fmt` is not a usable input format (one line), or None. Fields are plain names from
+    `TEMPLATE_FIELDS`, without attribute access, index, conversion or format spec (a format string
+    that could reach into objects is no place for user text), and the message must appear."""
+    try:
+        parsed = list(string.Formatter().parse(fmt))
+    except ValueError:
+        return "a single '{' or '}' (write literal braces doubled: {{ and }})"
+    names = []
+    for _, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        if name not in TEMPLATE_FIELDS:
+            known = ", ".join("{" + f + "}" for f in TEMPLATE_FIELDS)
+            shown = "{" + name[:40] + "}"
+            return f"unknown field {shown} (known: {known}; write literal braces doubled)"
+        if spec or conversion:
+            return f"field {{{name}}} takes no conversion or format spec"
+        names.append(name)
+    if not any(TEMPLATE_FIELDS[n] == "dialogue" for n in names):
+        return "no {input_dialogue_content} or {dialogue} field: the model would never see the message"
+    return None
+
+
 class PromptTemplate(BaseModel):
-    """How a message becomes the model's input. `input_format` receives `{user_name}` and
-    `{dialogue}` (the message as a JSON object); `instruction` comes first."""
+    """How a message becomes the model's input: `instruction` first (literal text), then
+    `input_format`, a `str.format` string (literal braces doubled) with the fields `{user_name}`
+    and `{dialogue}` (the message as a JSON object `{"role": ..., "content": ...}`), or the
+    MemPrivacy authors' names for them, `{real_name}` and `{input_dialogue_content}`.
+
+    `PromptTemplate.from_file(path)` reads a whole prompt in the authors' published format."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -90,10 +133,61 @@ class PromptTemplate(BaseModel):
     input_format: str = "User's Real Name: {user_name}\n\nCurrent Input Dialogue:\n{dialogue}"
     unknown_user_name: str = "Unknown"
 
+    @field_validator("input_format")
+    @classmethod
+    def _fields(cls, value: str) -> str:
+        problem = _template_problem(value)
+        if problem is not None:
+            raise ValueError(f"input_format: {problem}")
+        return value
+
+    @classmethod
+    def from_file(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        version: str | None = None,
+        unknown_user_name: str = "Unknown",
+    ) -> PromptTemplate:
+        """The whole prompt from a UTF-8 text file in the MemPrivacy authors' format: the
+        instruction with `{real_name}` and `{input_dialogue_content}` where the user's name and the
+        message go (our `{user_name}` and `{dialogue}` work too), literal braces doubled as in
+        `str.format`. One final newline is dropped (editors add it). `version` defaults to the
+        file's name and a hash of its text, so a changed prompt never shares cached results.
+
+        Raises `ConfigError`, in one line, for a file that cannot be read, is empty, names an unknown
+        field, or has no field for the message."""
+        file = Path(path)
+        try:
+            raw = file.read_bytes()
+        except OSError as exc:
+            why = exc.strerror or type(exc).__name__
+            raise ConfigError(f"cannot read prompt file {file}: {why}") from None
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ConfigError(f"prompt file {file} is not UTF-8 text") from None
+        text = text[:-2] if text.endswith("\r\n") else text[:-1] if text.endswith("\n") else text
+        if not text.strip():
+            raise ConfigError(f"prompt file {file} is empty")
+        problem = _template_problem(text)
+        if problem is not None:
+            raise ConfigError(f"prompt file {file}: {problem}")
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+        return cls(
+            version=version or f"file:{file.name}:sha256:{digest}",
+            instruction="",
+            input_format=text,
+            unknown_user_name=unknown_user_name,
+        )
+
     def render(self, text: str, *, user_name: str | None = None, role: str = "user") -> str:
         dialogue = json.dumps({"role": role, "content": text}, ensure_ascii=False)
-        block = self.input_format.format(user_name=user_name or self.unknown_user_name, dialogue=dialogue)
-        return f"{self.instruction}\n\n{block}"
+        name = user_name or self.unknown_user_name
+        block = self.input_format.format_map(
+            {field: (name if kind == "user_name" else dialogue) for field, kind in TEMPLATE_FIELDS.items()}
+        )
+        return f"{self.instruction}\n\n{block}" if self.instruction else block
 
     def messages(
         self, text: str, *, user_name: str | None = None, role: str = "user"
