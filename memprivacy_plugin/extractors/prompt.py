@@ -21,14 +21,16 @@ import json
 import os
 import re
 import string
+import unicodedata
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..errors import ConfigError, ExtractionError
-from ..spans import PrivacySpan, locate, merge_spans
+from ..spans import Locator, PrivacySpan, merge_spans
 from ..taxonomy import STANDARD_TYPES, PrivacyLevel, normalize_type
 
 __all__ = [
@@ -36,11 +38,13 @@ __all__ = [
     "PROMPT_VERSION",
     "TEMPLATE_FIELDS",
     "OutputParseError",
+    "ParsedOutput",
     "PromptTemplate",
     "SamplingSettings",
     "default_instruction",
     "output_schema",
     "parse_output",
+    "read_output",
 ]
 
 PROMPT_VERSION = "memprivacy-plugin/prompt-v1"
@@ -267,6 +271,10 @@ def _load(text: str) -> Any:
     start = min((i for i in (text.find("["), text.find("{")) if i >= 0), default=-1)
     if start < 0:
         raise OutputParseError("the model's output holds no JSON")
+    try:  # well-formed JSON with prose around it
+        return json.JSONDecoder(strict=False).raw_decode(text, start)[0]
+    except ValueError:
+        pass
     try:
         from json_repair import repair_json
     except ImportError as exc:  # pragma: no cover - installed with every generative extra
@@ -308,23 +316,181 @@ def _level(raw: Any, privacy_type: str) -> PrivacyLevel:
     return normalize_type(privacy_type).level or PrivacyLevel.PL4
 
 
-def parse_output(raw: str, message: str, *, source: str = "model", score: float = 0.9) -> list[PrivacySpan]:
-    """Spans from a model's raw output for `message`.
+@dataclass(frozen=True)
+class _Tail:
+    """How the JSON of an output ends: `complete` when its first value closed; otherwise the output
+    was cut, and when the cut fell inside a string that is a value, `key` and `prefix` are that
+    value's key and its decoded text so far."""
 
-    Raises `OutputParseError` when the output is empty or cannot be read as a list; drops items
-    that are malformed, that are not in the message, or that are PL1.
-    """
+    complete: bool
+    key: str | None = None
+    prefix: str | None = None
+
+
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f"}
+
+
+def _decode_partial(raw: str) -> str:
+    """A JSON string's content cut anywhere: escapes decoded, an escape cut short dropped (a
+    dangling backslash, `\\u` with under four hex digits, half a surrogate pair)."""
+    out: list[str] = []
+    i, n = 0, len(raw)
+    while i < n:
+        ch = raw[i]
+        if ch != "\\":
+            out.append(ch)
+            i += 1
+            continue
+        if i + 1 >= n:
+            break
+        code = raw[i + 1]
+        if code != "u":
+            out.append(_ESCAPES.get(code, code))
+            i += 2
+            continue
+        digits = raw[i + 2 : i + 6]
+        if len(digits) < 4 or not all(c in string.hexdigits for c in digits):
+            break
+        out.append(chr(int(digits, 16)))
+        i += 6
+    text = "".join(out)
+    if text and 0xD800 <= ord(text[-1]) <= 0xDBFF:
+        text = text[:-1]  # a high surrogate whose low half was cut off
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def _tail(text: str) -> _Tail:
+    """Scan the JSON at the start of `text` (strings with either quote, escapes, nesting) to tell
+    whether it closes, and if it was cut inside a string value, which key and text it had."""
+    first = [i for i in (text.find("["), text.find("{")) if i >= 0]
+    if not first:
+        return _Tail(True)
+    i, n = min(first), len(text)
+    depth = 0
+    previous = ""  # the last significant character outside strings
+    last_string: str | None = None
+    key: str | None = None
+    while i < n:
+        ch = text[i]
+        if ch == '"' or (ch == "'" and previous in "[{,:"):
+            j = i + 1
+            while j < n and text[j] != ch:
+                j += 2 if text[j] == "\\" else 1
+            if j >= n:
+                if previous != ":" or key is None:
+                    return _Tail(False)
+                return _Tail(False, key=key, prefix=_decode_partial(text[i + 1 :]))
+            last_string = _decode_partial(text[i + 1 : j])
+            previous = '"'
+            i = j + 1
+            continue
+        if ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            depth -= 1
+            if depth <= 0:
+                return _Tail(True)
+        if ch == ":":
+            key = last_string
+        elif ch in ",{":
+            key = None
+        if not ch.isspace():
+            previous = ch
+        i += 1
+    return _Tail(False)
+
+
+def _kind(ch: str) -> str:
+    if ch.isdigit():
+        return "digit"
+    if unicodedata.category(ch) in ("Ll", "Lu", "Lt"):  # scripts with case put spaces between words
+        return "letter"
+    return "other"  # CJK and other scripts without spaces between words: any position may start a value
+
+
+_JOINERS = frozenset("-._@/+:#'&\u2019")
+_SPACES = frozenset(" \u00a0")
+
+
+def _word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_" or unicodedata.category(ch).startswith("M")
+
+
+def _token_end(message: str, end: int) -> int:
+    """Where the token that `message[:end]` stops inside ends: over word characters, over joiners
+    (`-._@/+:#'&`) between word characters, and over a comma or a single space between digits
+    ("187,500", "+1 415 867 5309": a number cut between its groups)."""
+    n = len(message)
+    while end < n:
+        ch = message[end]
+        if _word(ch):
+            end += 1
+            continue
+        if not (0 < end < n - 1 and _word(message[end - 1]) and _word(message[end + 1])):
+            break
+        digits = message[end - 1].isdigit() and message[end + 1].isdigit()
+        if ch in _JOINERS or (digits and (ch == "," or ch in _SPACES)):
+            end += 1
+        else:
+            break
+    return end
+
+
+def _cut_item(message: str, locator: Locator, prefix: str) -> list[tuple[int, int]]:
+    """Where a value cut off at the end of the output lies: each occurrence of its beginning,
+    extended to the end of the token it stops in, so no rest of the value stays in clear.
+    Occurrences that start inside a word of the same kind (the "138" of "2013800") are left out
+    unless there is no other."""
+    needle = prefix.strip()
+    found = locator.find(needle) if needle else []
+    if not found:
+        return []
+    head = _kind(needle[0])
+
+    def starts_a_token(start: int) -> bool:
+        return start == 0 or head == "other" or _kind(message[start - 1]) != head
+
+    at_start = [(s, e) for s, e in found if starts_a_token(s)] or found
+    return [(s, _token_end(message, e)) for s, e in at_start]
+
+
+@dataclass(frozen=True)
+class ParsedOutput:
+    """What `read_output` made of a model's answer: the spans, whether the answer was cut off
+    (its JSON never closed: items after the cut are missing), and whether its last item's text
+    was cut (that item was extended to the end of the token it stops in)."""
+
+    spans: list[PrivacySpan]
+    truncated: bool = False
+    cut_item: bool = False
+
+
+def read_output(raw: str, message: str, *, source: str = "model", score: float = 0.9) -> ParsedOutput:
+    """`parse_output` and what it noticed about the answer's end (see `ParsedOutput`)."""
     if not raw or not raw.strip():
         raise OutputParseError("the model returned no output")
     stripped = _strip(raw)
     if not stripped:
         raise OutputParseError("the model returned no output outside its thinking block")
-    items = _items(_load(stripped))
+    data = _load(stripped)
+    tail = _Tail(True)
+    if not _loads_strictly(stripped):
+        tail = _tail(stripped)
+    items = [item for item in _items(data) if isinstance(item, Mapping)]
+    cut_text = tail.prefix if tail.key in _TEXT_KEYS else None
+    cut_index = -1
+    if cut_text is not None:
+        # The repaired JSON closed the cut string: its last item holds the cut text (repaired its
+        # own way, a cut escape kept as is); ours replaces it. Items before it are whole.
+        if items and isinstance(_first(items[-1], _TEXT_KEYS), str):
+            cut_index = len(items) - 1
+        else:
+            items.append({})
+            cut_index = len(items) - 1
+    locator = Locator(message)
     spans: list[PrivacySpan] = []
-    for item in items:
-        if not isinstance(item, Mapping):
-            continue
-        text = _first(item, _TEXT_KEYS)
+    for index, item in enumerate(items):
+        text = cut_text if index == cut_index else _first(item, _TEXT_KEYS)
         if not isinstance(text, str) or not text.strip():
             continue
         raw_type = _first(item, _TYPE_KEYS)
@@ -333,7 +499,8 @@ def parse_output(raw: str, message: str, *, source: str = "model", score: float 
         level = _level(_first(item, _LEVEL_KEYS), privacy_type)
         if level is PrivacyLevel.PL1:
             continue
-        for start, end in locate(message, text.strip()):
+        places = _cut_item(message, locator, text) if index == cut_index else locator.find(text.strip())
+        for start, end in places:
             spans.append(
                 PrivacySpan(
                     text=message[start:end],
@@ -345,4 +512,24 @@ def parse_output(raw: str, message: str, *, source: str = "model", score: float 
                     source=source,
                 )
             )
-    return merge_spans(spans, message)
+    return ParsedOutput(merge_spans(spans, message), truncated=not tail.complete, cut_item=cut_index >= 0)
+
+
+def _loads_strictly(text: str) -> bool:
+    try:
+        json.loads(text, strict=False)
+    except ValueError:
+        return False
+    return True
+
+
+def parse_output(raw: str, message: str, *, source: str = "model", score: float = 0.9) -> list[PrivacySpan]:
+    """Spans from a model's raw output for `message`.
+
+    Raises `OutputParseError` when the output is empty or cannot be read as a list; drops items
+    that are malformed, that are not in the message, or that are PL1. An item whose text was cut
+    off at the end of the output (`{"original_text": "138001`) is never taken as it stands: each
+    place its beginning occurs is extended to the end of the token it stops in, at the level the
+    item gives, else its type's, else PL4 (see `read_output`).
+    """
+    return read_output(raw, message, source=source, score=score).spans
