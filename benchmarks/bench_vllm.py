@@ -77,6 +77,7 @@ def main() -> int:
     parser.add_argument("--no-prefix-caching", action="store_true")
     parser.add_argument("--speculative", type=int, default=0, help="n-gram speculative tokens (0: off)")
     parser.add_argument("--single", type=int, default=0, help="messages timed one by one (default: all)")
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures to this JSON file")
     args = parser.parse_args()
 
     from benchmarks._rules_eval import dataset_paths, load_turns
@@ -138,7 +139,37 @@ def main() -> int:
     print(f"| one batched call | {len(texts) / batch_s:.2f} | - | - |")
     speedup = (len(texts) / batch_s) / single_rate
     print(f"\nbatch/single speed-up: {speedup:.1f}x; truncated in batch: {truncated}")
+    if args.json is not None:
+        import json
+
+        figures = {
+            "model": args.model,
+            "device": "cpu" if cpu else "gpu",
+            "gpu": _gpu_name(),
+            "messages": len(texts),
+            "max_tokens": args.max_tokens,
+            "prefix_caching": not args.no_prefix_caching,
+            "speculative_ngram": args.speculative or None,
+            "startup_s": round(startup, 2),
+            "single": {
+                "messages": len(latencies),
+                "messages_per_s": round(single_rate, 3),
+                "p50_s": round(statistics.median(latencies), 4),
+                "p95_s": round(_percentile(latencies, 0.95), 4),
+            },
+            "batched": {"messages_per_s": round(len(texts) / batch_s, 2), "truncated": truncated},
+        }
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
     return 0
+
+
+def _gpu_name() -> str | None:
+    try:
+        import torch
+
+        return str(torch.cuda.get_device_name(0)) if torch.cuda.is_available() else None
+    except Exception:  # no torch with CUDA: a CPU run
+        return None
 
 
 if __name__ == "__main__":  # vLLM spawns workers: the entry point must be guarded
