@@ -146,7 +146,10 @@ def _guard(args: argparse.Namespace) -> PrivacyGuard:
     from .policy import PrivacyPolicy
 
     policy = PrivacyPolicy.load(args.policy) if getattr(args, "policy", None) else None
-    return PrivacyGuard(extractor=_extractor(args), vault=_open_vault(args), policy=policy)
+    # The command says what the extractor cannot see itself (see _cmd_protect), not through logging.
+    return PrivacyGuard(
+        extractor=_extractor(args), vault=_open_vault(args), policy=policy, warn_coverage=False
+    )
 
 
 def _cmd_protect(args: argparse.Namespace) -> int:
@@ -154,8 +157,16 @@ def _cmd_protect(args: argparse.Namespace) -> int:
     guard = _guard(args)
     try:
         result = guard.protect(text, user_id=args.user_id, user_name=args.user_name, namespace=args.namespace)
+        gaps = guard.coverage_gaps()
     finally:
         guard.close()
+    if gaps and sys.stderr is not None and sys.stderr.isatty():  # for a person, not for a script's log
+        from ._coverage import gap_message
+
+        note = gap_message(
+            guard.extractor, guard.policy, gaps, silence="this note is shown on a terminal only"
+        )
+        _error(note, prefix="memprivacy: warning: ")
     if args.json:
         report = {
             "text": result.text,
@@ -172,6 +183,7 @@ def _cmd_protect(args: argparse.Namespace) -> int:
                 for r in result.replacements
             ],
             "counts": {lvl.value: n for lvl, n in result.counts.items()},
+            "coverage_gaps": gaps,
         }
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:

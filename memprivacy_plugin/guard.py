@@ -22,6 +22,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from ._checks import check_scope, check_text, checked, checked_batch, clean, clean_name, extraction_error
+from ._coverage import CoverageNotice, coverage_gaps
 from ._data import (
     MESSAGE_PARTS,
     data_keys,
@@ -135,6 +136,9 @@ class PrivacyGuard:
     protected again wherever it comes back for that user, even bare ("I'll type 482-911 now"):
     the guard keeps keyed hashes of protected values and of the user's vault entries in memory
     only (see `_seen`).
+
+    The first `protect` (of any form) logs one warning naming the types the policy protects that
+    the extractor cannot find (`coverage_gaps()`); `warn_coverage=False` silences it.
     """
 
     def __init__(
@@ -146,6 +150,7 @@ class PrivacyGuard:
         fallback: Extractor | None = None,
         timeout: float | None = None,
         remember_values: bool = True,
+        warn_coverage: bool = True,
     ) -> None:
         if vault is None:
             from .vault.sqlite import SQLiteVault
@@ -167,6 +172,7 @@ class PrivacyGuard:
         self.fallback = fallback
         self.timeout = timeout
         self._seen = SeenValues() if remember_values else None
+        self._coverage_notice = CoverageNotice(warn_coverage)
 
     @property
     def extractor(self) -> Extractor:
@@ -176,6 +182,11 @@ class PrivacyGuard:
 
             self._extractor = RuleExtractor()
         return self._extractor
+
+    def coverage_gaps(self) -> list[str]:
+        """The types the policy protects (any action but keep) that the extractor cannot find:
+        they reach the cloud in clear. Empty for an open (model) or undeclared coverage."""
+        return coverage_gaps(self.extractor, self.policy)
 
     def __repr__(self) -> str:
         return f"PrivacyGuard(extractor={self._extractor!r}, vault={type(self.vault).__name__}())"
@@ -434,6 +445,7 @@ class PrivacyGuard:
         self, text: str, *, user_id: str, user_name: str | None = None, namespace: str | None = None
     ) -> ProtectedText:
         """The cloud-safe form of `text` for this user, with what was found and done."""
+        self._coverage_notice(self)
         text = clean(check_text(text))
         user_name = clean_name(user_name)
         check_scope(user_id, namespace)
@@ -452,6 +464,7 @@ class PrivacyGuard:
     ) -> ProtectedText:
         """`protect` for coroutines: a linear-time extractor runs inline, a sync one on the guard's
         workers (one hop), an async-native one is awaited."""
+        self._coverage_notice(self)
         text = clean(check_text(text))
         user_name = clean_name(user_name)
         check_scope(user_id, namespace)
@@ -477,6 +490,7 @@ class PrivacyGuard:
         """`protect` for many texts, with one batched extraction call (batched backends use it)
         and one vault call. The extraction may take the bound times the number of texts; if it
         fails, the fallback extractor (if any) gets the whole batch."""
+        self._coverage_notice(self)
         cleaned = [clean(check_text(t)) for t in texts]
         user_name = clean_name(user_name)
         check_scope(user_id, namespace)
@@ -501,6 +515,7 @@ class PrivacyGuard:
         namespace: str | None = None,
     ) -> list[ProtectedText]:
         """`protect_batch` for coroutines."""
+        self._coverage_notice(self)
         cleaned = [clean(check_text(t)) for t in texts]
         user_name = clean_name(user_name)
         check_scope(user_id, namespace)

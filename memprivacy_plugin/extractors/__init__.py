@@ -7,7 +7,7 @@ constructed, so importing this package stays light.
 
 from __future__ import annotations
 
-from .base import BaseExtractor, Extractor
+from .base import ANY_TYPE, BaseExtractor, Extractor, coverage_of
 from .ensemble import EnsembleExtractor
 from .generative import Completion, GenerativeExtractor, TruncatedOutputError
 from .known import KnownValuesExtractor
@@ -28,6 +28,7 @@ from .transformers import TransformersExtractor
 from .vllm import VLLMExtractor
 
 __all__ = [
+    "ANY_TYPE",
     "DEFAULT_MODEL",
     "EXTRACTOR_NAMES",
     "PROMPT_VERSION",
@@ -49,6 +50,7 @@ __all__ = [
     "TruncatedOutputError",
     "VLLMExtractor",
     "build_extractor",
+    "coverage_of",
     "output_schema",
     "parse_output",
     "with_rules",

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 from ..spans import PrivacySpan, merge_spans, resolve_span
 from ._bounds import is_async_native, is_linear_time
-from .base import BaseExtractor, Extractor, aextract_with, extract_batch_with
+from .base import BaseExtractor, Extractor, aextract_with, coverage_of, extract_batch_with
 
 __all__ = ["EnsembleExtractor"]
 
@@ -51,6 +51,17 @@ class EnsembleExtractor(BaseExtractor):
                 return None
             total += declared
         return total or None
+
+    @property
+    def coverage(self) -> frozenset[str] | None:
+        """The union of the members' coverage; unknown (None) when a member's is unknown."""
+        union: set[str] = set()
+        for e in self.extractors:
+            declared = coverage_of(e)
+            if declared is None:
+                return None
+            union |= declared
+        return frozenset(union)
 
     @property
     def async_native(self) -> bool:

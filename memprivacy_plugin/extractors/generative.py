@@ -12,7 +12,7 @@ from typing import Any
 
 from ..errors import ExtractionError
 from ..spans import PrivacySpan
-from .base import BaseExtractor
+from .base import ANY_TYPE, BaseExtractor
 from .prompt import DEFAULT_TEMPLATE, PromptTemplate, SamplingSettings, output_schema, parse_output
 
 __all__ = ["Completion", "GenerativeExtractor", "TruncatedOutputError"]
@@ -45,6 +45,8 @@ class GenerativeExtractor(BaseExtractor):
     default_timeout = 120.0
     #: `aextract` runs `_complete` in a thread unless a backend overrides `_acomplete`
     async_native = False
+    #: an open vocabulary: the model may emit any type of the taxonomy
+    coverage: frozenset[str] = frozenset({ANY_TYPE})
 
     def __init__(
         self,

@@ -29,6 +29,8 @@ class KnownValuesExtractor(BaseExtractor):
     name = "known"
     #: string search, time linear in the text: the guard calls it inline, without a worker thread
     linear_time = True
+    #: no type in general: it finds the values it was given, not other values of their types
+    coverage: frozenset[str] = frozenset()
 
     def __init__(self, values: Mapping[str, str] | Iterable[KnownValue] = ()) -> None:
         self._values: dict[str, tuple[str, PrivacyLevel, str]] = {}

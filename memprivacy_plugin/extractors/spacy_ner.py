@@ -53,7 +53,7 @@ from typing import Any
 from ..spans import PrivacySpan, merge_spans
 from ..taxonomy import PrivacyLevel
 from ._names import is_user_name
-from .base import BaseExtractor
+from .base import BaseExtractor, label_coverage
 from .token_classification import LabelRule, join_address_parts
 
 __all__ = ["DEFAULT_LABELS", "DEFAULT_PIPELINES", "SpacyNerExtractor", "detect_language"]
@@ -193,6 +193,11 @@ class SpacyNerExtractor(BaseExtractor):
                 f"no spaCy pipeline installed for {default_language!r} "
                 f"(tried {', '.join(self._names(default_language))}): {_INSTALL_HINT}"
             )
+
+    @property
+    def coverage(self) -> frozenset[str]:
+        """The types of the labels it extracts (see `labels`)."""
+        return label_coverage(self.labels.values())
 
     # -- pipelines --------------------------------------------------------------------------------
 

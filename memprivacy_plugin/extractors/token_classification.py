@@ -48,7 +48,7 @@ from typing import Any
 from ..spans import PrivacySpan, merge_spans
 from ..taxonomy import PrivacyLevel, normalize_type
 from ._names import is_user_name
-from .base import BaseExtractor
+from .base import BaseExtractor, label_coverage
 
 __all__ = [
     "AGGREGATIONS",
@@ -417,6 +417,12 @@ class TokenClassificationExtractor(BaseExtractor):
         if key not in self._rules:
             self._rules[key] = resolve_label(label, self.label_map, unknown_level=self.unknown_level)
         return self._rules[key]
+
+    @property
+    def coverage(self) -> frozenset[str]:
+        """The types the model's labels become under the label map (`O` and ignored labels aside)."""
+        labels = {split_label(label)[1] for label in self.id2label.values()}
+        return label_coverage(self.rule_for(label) for label in labels if label.upper() != "O")
 
     # -- extraction -------------------------------------------------------------------------------
 

@@ -563,3 +563,45 @@ def test_vault_commands_on_a_postgres_vault(
     code, _, err = run(capsys, "vault", "list", "--user-id", "u1", "--vault", str(env / "v.sqlite3"), *shared)
     assert code == 2
     assert "either --vault or --postgres" in err
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_protect_says_what_the_extractor_cannot_see(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a terminal, one line on stderr naming the gaps; in a pipe nothing; in --json always."""
+    from memprivacy_plugin import InMemoryVault, PrivacyGuard
+
+    gaps = PrivacyGuard(vault=InMemoryVault(), warn_coverage=False).coverage_gaps()
+    code, out, err = run(capsys, "protect", MESSAGE, "--user-id", "u1", "--json")
+    assert (code, err) == (0, "")
+    assert json.loads(out)["coverage_gaps"] == gaps
+    code, out, err = run(capsys, "protect", MESSAGE, "--user-id", "u1", "--policy", "pl4-only", "--json")
+    pl4 = PrivacyGuard(vault=InMemoryVault(), policy="pl4-only", warn_coverage=False).coverage_gaps()
+    assert json.loads(out)["coverage_gaps"] == pl4
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    code = main(["protect", MESSAGE, "--user-id", "u1"])
+    out, _ = capsys.readouterr()
+    assert code == 0
+    assert "<Phone_Number_1>" in out
+    if gaps:
+        [line] = terminal.getvalue().splitlines()
+        assert line.startswith(
+            f"memprivacy: warning: the extractor RuleExtractor cannot find {len(gaps)} type(s)"
+        )
+        assert line.endswith(
+            "`memprivacy doctor` shows the whole configuration; this note is shown on a terminal only."
+        )
+        assert all(name in line for name in gaps)
+        assert "415 867 5309" not in line
+    silent = _Terminal()
+    monkeypatch.setattr(sys, "stderr", silent)
+    policy = env / "keep.yaml"
+    policy.write_text("levels:\n  PL2: keep\n  PL3: keep\n  PL4: keep\ntypes:\n  Phone Number: placeholder\n")
+    assert main(["protect", MESSAGE, "--user-id", "u1", "--policy", str(policy)]) == 0
+    assert silent.getvalue() == ""  # nothing protected that the rules cannot find: nothing to say

@@ -566,6 +566,15 @@ class RuleExtractor(BaseExtractor):
     def names(self) -> list[str]:
         return [r.name for r in self.recognizers]
 
+    @property
+    def coverage(self) -> frozenset[str]:
+        """The types of the active recognisers (built-in, added, not disabled), and Real Name
+        when it looks for the user's own name: what this extractor can find."""
+        from ..base import as_coverage
+
+        found = as_coverage([r.privacy_type for r in self._plan()[0]]) or frozenset()
+        return found | {"Real Name"} if self.find_user_name else found
+
     def extract(self, text: str, *, user_name: str | None = None) -> list[PrivacySpan]:
         if not text:
             return []
