@@ -1,4 +1,5 @@
-"""The `memprivacy` command: protect and restore text, see, export and forget a user's vault, run the demo.
+"""The `memprivacy` command: protect and restore text, see, export and forget a user's vault, run the
+demo, show the configuration (`doctor`, in `_doctor`).
 
 Every error the library raises on purpose, and every `OSError` reading the input or writing the
 output (a full disk, a closed terminal), becomes one line on stderr and exit status 2, and so does
@@ -500,8 +501,10 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--width", type=int, default=0, help="output width (default: the terminal's)")
     d.set_defaults(func=_cmd_demo)
 
+    from ._doctor import add_doctor_parser
     from .evaluation.cli import add_eval_parser
 
+    add_doctor_parser(sub, [common, reading], _extractor_options)
     add_eval_parser(sub)
     return parser
 
