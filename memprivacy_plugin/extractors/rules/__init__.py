@@ -9,7 +9,8 @@ recognisers (`RuleExtractor(extra=[...])`, `.add(...)`), disable built-in ones b
 
 Modules: `text` (the folded text rules match on, and the map back to the message), `engine`
 (recognisers, the scan, the extractor), `validators`, `phones` (the phone finder), and `catalog`,
-one module per family (secrets, crypto, identifiers, finance, health, vehicles, contact).
+one module per family (secrets, crypto, identifiers, finance, health, vehicles, contact,
+accounts, background, relationships).
 
 Deliberately not extracted: public service and business numbers (short codes such as 110/911/12345,
 toll-free, shared-cost and premium-rate numbers such as 400-800-8888 and 1-800 numbers), loopback,

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from ..engine import Recognizer
+from .accounts import account_recognizers
+from .background import background_recognizers
 from .contact import contact_recognizers
 from .crypto import crypto_recognizers
 from .finance import finance_recognizers
 from .health import health_recognizers
 from .identifiers import identifier_recognizers
+from .relationships import relationship_recognizers
 from .secrets import secret_recognizers
 from .vehicles import vehicle_recognizers
 
@@ -22,6 +25,9 @@ FAMILIES = {
     "health": health_recognizers,
     "vehicles": vehicle_recognizers,
     "contact": contact_recognizers,
+    "accounts": account_recognizers,
+    "background": background_recognizers,
+    "relationships": relationship_recognizers,
 }
 
 
