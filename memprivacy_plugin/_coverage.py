@@ -65,10 +65,10 @@ def coverage_gaps(extractor: object, policy: PrivacyPolicy) -> list[str]:
 
 
 def describe_extractor(extractor: object) -> str:
-    """The class name, with the members of an ensemble: never a repr, which an extractor of the
-    user's own could fill with values."""
+    """The class name (of an extractor or an extractor class), with the members of an ensemble:
+    never a repr, which an extractor of the user's own could fill with values."""
     members = getattr(extractor, "extractors", None)
-    name = type(extractor).__name__
+    name = extractor.__name__ if isinstance(extractor, type) else type(extractor).__name__
     if isinstance(members, Iterable) and not isinstance(members, (str, bytes)):
         return f"{name}({', '.join(describe_extractor(m) for m in members)})"
     return name

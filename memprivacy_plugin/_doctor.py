@@ -165,8 +165,8 @@ def _extractor(args: argparse.Namespace, problems: list[str]) -> tuple[Any, dict
         problems.append(f"the extractor cannot be built: {exc or type(exc).__name__}")
         extractor = None
     section["class"] = describe_extractor(extractor) if extractor is not None else None
-    if isinstance(extractor, _Described):
-        section["class"] = f"EnsembleExtractor(RuleExtractor, {extractor.extractors[1].__name__})"
+    if isinstance(extractor, _Described):  # what with_rules would build
+        section["class"] = section["class"].replace(type(extractor).__name__, "EnsembleExtractor", 1)
     section["coverage"] = _coverage(extractor)
     return extractor, section
 
