@@ -48,6 +48,7 @@ from ._runner import (
 )
 from ._seen import SeenValues, protected_values
 from .errors import ConfigError, ExtractionError, PolicyBlockedError
+from .extractors._bounds import work_units
 from .extractors.base import BaseExtractor, Extractor, extract_batch_with
 from .placeholders import PLACEHOLDER_RE
 from .policy import Action, PrivacyPolicy
@@ -126,7 +127,8 @@ class PrivacyGuard:
     `timeout` bounds each extraction, in seconds. None (the default) takes the extractor's own
     `default_timeout` (model extractors declare one) or else 30 s; `math.inf` removes the bound.
     A batch of n texts (`protect_batch`, `protect_data`, `protect_messages`) may take n times the
-    bound; a fallback gets its own bound after the main extractor failed.
+    bound, and a long message that a model extractor reads in n chunks (its `work_units`) n times
+    the bound; a fallback gets its own bound after the main extractor failed.
 
     Text is taken as Unicode: lone surrogates (U+D800-U+DFFF, e.g. undecodable bytes smuggled in
     by `surrogateescape`) are not characters and cannot be sent anywhere as UTF-8, so `protect`
@@ -204,7 +206,8 @@ class PrivacyGuard:
         timeout = self._timeout_for(extractor)
         if timeout is None or (len(text) <= INLINE_LIMIT and is_linear_time(extractor)):
             return extractor.extract(text, user_name=user_name)
-        return default_runner().run(timeout, extractor.extract, text, user_name=user_name, owner=extractor)
+        limit = timeout * work_units(extractor, [text])
+        return default_runner().run(limit, extractor.extract, text, user_name=user_name, owner=extractor)
 
     def _run_batch(
         self, extractor: Extractor, texts: list[str], user_name: str | None
@@ -213,13 +216,20 @@ class PrivacyGuard:
         if timeout is None or (sum(map(len, texts)) <= INLINE_LIMIT and is_linear_time(extractor)):
             return extract_batch_with(extractor, texts, user_name=user_name)
         return default_runner().run(
-            timeout * len(texts), extract_batch_with, extractor, texts, user_name=user_name, owner=extractor
+            timeout * work_units(extractor, texts),
+            extract_batch_with,
+            extractor,
+            texts,
+            user_name=user_name,
+            owner=extractor,
         )
 
     async def _arun(self, extractor: Extractor, text: str, user_name: str | None) -> list[PrivacySpan]:
         timeout = self._timeout_for(extractor)
         if len(text) <= INLINE_LIMIT and is_linear_time(extractor):
             return extractor.extract(text, user_name=user_name)  # no hop: bounded by its length
+        if timeout is not None:
+            timeout *= work_units(extractor, [text])
         if is_async_native(extractor):
             call = extractor.aextract(text, user_name=user_name)  # type: ignore[attr-defined]
             return list(await (call if timeout is None else asyncio.wait_for(call, timeout)))
@@ -231,7 +241,7 @@ class PrivacyGuard:
         self, extractor: Extractor, texts: list[str], user_name: str | None
     ) -> list[list[PrivacySpan]]:
         timeout = self._timeout_for(extractor)
-        limit = None if timeout is None else timeout * len(texts)
+        limit = None if timeout is None else timeout * work_units(extractor, texts)
         if sum(map(len, texts)) <= INLINE_LIMIT and is_linear_time(extractor):
             return extract_batch_with(extractor, texts, user_name=user_name)
         if is_async_native(extractor):

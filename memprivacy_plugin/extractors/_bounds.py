@@ -1,5 +1,7 @@
 """How an extractor says where the guard may run it: `linear_time` and `async_native`, read the
-same way by the guard (`memprivacy_plugin._runner`) and by `EnsembleExtractor` for its members.
+same way by the guard (`memprivacy_plugin._runner`) and by `EnsembleExtractor` for its members;
+and how long a call may take: `work_units(text)`, the model calls a text needs (the chunks of a long
+message), so that the guard's bound, which is per call, grows with them (`work_units` below).
 
 `linear_time = True` lets the guard call `extract` inline, with no time bound, so it must speak
 for the very methods that run. It counts only where it is declared at or below the class that
@@ -11,9 +13,11 @@ user's own), not make up for a missing one.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from .base import BaseExtractor
 
-__all__ = ["is_async_native", "is_linear_time"]
+__all__ = ["is_async_native", "is_linear_time", "work_units"]
 
 _METHODS = ("extract", "extract_batch")
 
@@ -48,3 +52,23 @@ def is_async_native(extractor: object) -> bool:
         return declared
     method = getattr(type(extractor), "aextract", None)
     return callable(method) and method is not BaseExtractor.aextract
+
+
+def work_units(extractor: object, texts: Sequence[str]) -> int:
+    """How many times its per-call bound an extraction of `texts` may take: for each text the
+    extractor's `work_units(text)` when it declares one (a chunked model: the chunks of a long
+    message), else one; at least one in all. A declaration that fails or is not a positive whole
+    number counts as one (the extraction then fails or succeeds on its own)."""
+    declared = getattr(extractor, "work_units", None)
+    total = 0
+    for text in texts:
+        units = 1
+        if callable(declared):
+            try:
+                value = declared(text)
+            except Exception:
+                value = 1
+            if isinstance(value, int) and not isinstance(value, bool) and value > 1:
+                units = value
+        total += units
+    return max(1, total)

@@ -6,7 +6,8 @@ see. The union, merged by `merge_spans`, keeps the strongest reading of every ov
 What the guard reads to bound its time (see `memprivacy_plugin._runner`) follows from the members:
 the ensemble is `linear_time` when every member is (read as the guard reads it, see `_bounds`: a
 member that overrides `extract` without declaring `linear_time` itself is not), its
-`default_timeout` is the sum of theirs (members run one after the other), and it is
+`default_timeout` is the sum of theirs (members run one after the other), its `work_units` for
+a text the most any member needs (the chunks of a long message), and it is
 `async_native` when every member is either linear time or async native and one at least is
 async native; then `aextract` runs the linear ones inline and awaits the others, with no worker
 thread.
@@ -18,7 +19,7 @@ import asyncio
 from collections.abc import Sequence
 
 from ..spans import PrivacySpan, merge_spans, resolve_span
-from ._bounds import is_async_native, is_linear_time
+from ._bounds import is_async_native, is_linear_time, work_units
 from .base import BaseExtractor, Extractor, aextract_with, coverage_of, extract_batch_with
 
 __all__ = ["EnsembleExtractor"]
@@ -62,6 +63,10 @@ class EnsembleExtractor(BaseExtractor):
                 return None
             union |= declared
         return frozenset(union)
+
+    def work_units(self, text: str) -> int:
+        """The most model calls any member needs for `text` (members' bounds are summed)."""
+        return max(work_units(e, [text]) for e in self.extractors)
 
     @property
     def async_native(self) -> bool:

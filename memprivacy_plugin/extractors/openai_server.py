@@ -74,7 +74,9 @@ class OpenAICompatibleExtractor(GenerativeExtractor):
     at once. When every attempt fails, `ExtractionError`: the guard fails closed.
 
     `concurrency` bounds requests in flight for a batch, across replicas; `timeout` (seconds)
-    bounds each attempt. `extra_body` is sent with every request: by default it disables Qwen3
+    bounds each attempt. Long messages are chunked (see `GenerativeExtractor`) in characters, or in
+    the tokens of `tokenizer` (the served model's, as an object or a name to load) within
+    `max_model_len` when they are given. `extra_body` is sent with every request: by default it disables Qwen3
     thinking through the chat template and sets the repetition penalty (vLLM and SGLang read both;
     servers that do not simply ignore them).
     """
@@ -100,8 +102,28 @@ class OpenAICompatibleExtractor(GenerativeExtractor):
         sampling: SamplingSettings | None = None,
         extra_body: Mapping[str, Any] | None = None,
         response_format: str = "json_schema",
+        tokenizer: Any = None,
+        max_model_len: int | None = None,
+        chunk_size: int | None = None,
+        chunk_overlap: int | None = None,
+        truncation_retries: int = 2,
     ) -> None:
-        super().__init__(template=template, schema=schema, sampling=sampling)
+        super().__init__(
+            template=template,
+            schema=schema,
+            sampling=sampling,
+            chunk_size=chunk_size,
+            chunk_overlap=chunk_overlap,
+            truncation_retries=truncation_retries,
+        )
+        if max_model_len is not None and (
+            isinstance(max_model_len, bool) or not isinstance(max_model_len, int) or max_model_len < 1
+        ):
+            raise ConfigError("max_model_len must be a positive whole number of tokens")
+        #: the served model's tokenizer (or its name or path, loaded on first use): chunks are then
+        #: counted in its tokens within `max_model_len`; without one, in characters
+        self.tokenizer = tokenizer
+        self.max_model_len = max_model_len
         if concurrency < 1:
             raise ConfigError("concurrency must be at least 1")
         if response_format not in {"json_schema", "json_object", "none"}:
@@ -147,6 +169,19 @@ class OpenAICompatibleExtractor(GenerativeExtractor):
     def __repr__(self) -> str:
         urls = self.base_url if len(self.base_urls) == 1 else list(self.base_urls)
         return f"OpenAICompatibleExtractor(model={self.model!r}, base_url={urls!r})"
+
+    def chunk_tokenizer(self) -> Any | None:
+        if isinstance(self.tokenizer, str):
+            try:
+                from transformers import AutoTokenizer
+            except ImportError as exc:
+                hint = "pip install 'memprivacy-plugin[transformers]'"
+                raise ImportError(f"a tokenizer given by name needs transformers: {hint}") from exc
+            self.tokenizer = AutoTokenizer.from_pretrained(self.tokenizer)
+        return self.tokenizer
+
+    def context_length(self) -> int | None:
+        return self.max_model_len
 
     def replica_health(self) -> tuple[ReplicaHealth, ...]:
         """Each replica's state now (up or in cool-down, attempts, failures), in `base_urls` order:

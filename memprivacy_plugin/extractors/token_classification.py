@@ -10,6 +10,10 @@ How a message is read:
 1. The fast tokenizer gives character offsets for every token. A text longer than `max_length`
    tokens is cut into windows that overlap by `stride` tokens; a token seen in two windows keeps
    the prediction of the window where it is farther from the edge (more context on both sides).
+   A very long text (over `SEGMENT_CHARS` characters) is first cut into segments that overlap by
+   `SEGMENT_OVERLAP` characters, read one group at a time, so that memory stays bounded however
+   long the message (a megabyte holds hundreds of thousands of tokens); an entity cut at one
+   segment's edge is whole in the next, and the segments' spans are merged into their union.
 2. Each token gets the label of highest probability (`aggregation="simple"`), or tokens are first
    grouped into words (`"first"`, `"average"`, `"max"`, like the transformers pipeline).
 3. `decode_entities` turns the label sequence into entities: B-/S-/U- open (S/U also close),
@@ -47,6 +51,7 @@ from typing import Any
 
 from ..spans import PrivacySpan, merge_spans
 from ..taxonomy import PrivacyLevel, normalize_type
+from ._chunks import count_windows, merge_chunks, plan_windows, shift
 from ._names import is_user_name
 from .base import BaseExtractor, label_coverage
 
@@ -65,6 +70,11 @@ __all__ = [
 
 AGGREGATIONS = ("simple", "first", "average", "max")
 Entity = tuple[int, int, str, float]
+
+#: Characters of a segment of a very long text (see the module docstring): a few thousand tokens.
+SEGMENT_CHARS = 32_768
+#: Characters shared by consecutive segments: longer than any entity a tagger finds.
+SEGMENT_OVERLAP = 1_024
 
 _PREFIX = re.compile(r"^([BIESLUM])-(.+)$", re.IGNORECASE)
 _INSTALL_HINT = "pip install 'memprivacy-plugin[transformers]'"
@@ -429,16 +439,30 @@ class TokenClassificationExtractor(BaseExtractor):
     def extract(self, text: str, *, user_name: str | None = None) -> list[PrivacySpan]:
         return self.extract_batch([text], user_name=user_name)[0]
 
+    def work_units(self, text: str) -> int:
+        """Segments of `text` (see the module docstring), for the guard's time bound."""
+        return count_windows(len(text), SEGMENT_CHARS, SEGMENT_OVERLAP)
+
     def extract_batch(self, texts: Sequence[str], *, user_name: str | None = None) -> list[list[PrivacySpan]]:
         texts = list(texts)
-        results: list[list[PrivacySpan]] = [[] for _ in texts]
-        todo = [i for i, t in enumerate(texts) if t and not t.isspace()]
-        if not todo:
-            return results
-        tokens = self._predict([texts[i] for i in todo])
-        for i, toks in zip(todo, tokens, strict=True):
-            results[i] = self._spans(texts[i], toks, user_name)
-        return results
+        found: list[list[list[PrivacySpan]]] = [[] for _ in texts]
+        pieces = [
+            (i, start, end)
+            for i, text in enumerate(texts)
+            if text and not text.isspace()
+            for start, end in plan_windows(len(text), SEGMENT_CHARS, SEGMENT_OVERLAP)
+        ]
+        group: list[tuple[int, int, int]] = []
+        size = 0
+        for n, piece in enumerate(pieces):  # groups of about one segment's worth of characters
+            group.append(piece)
+            size += piece[2] - piece[1]
+            if size >= SEGMENT_CHARS or n == len(pieces) - 1:
+                chunks = [texts[i][start:end] for i, start, end in group]
+                for (i, start, _), chunk, toks in zip(group, chunks, self._predict(chunks), strict=True):
+                    found[i].append(shift(self._spans(chunk, toks, user_name), start))
+                group, size = [], 0
+        return [merge_chunks(t, f, everywhere=False) if f else [] for t, f in zip(texts, found, strict=True)]
 
     def _predict(self, texts: list[str]) -> list[list[_Token]]:
         """Per text, its tokens with a prediction each (windows merged)."""

@@ -35,6 +35,8 @@ class TransformersExtractor(GenerativeExtractor):
     `model` is a Hugging Face id or local path (or pass `model_obj=` and `tokenizer=` you loaded).
     `device` defaults to CUDA, then Apple MPS, then CPU; `dtype` to the checkpoint's.
     `any_whitespace=True` lets the grammar accept any JSON whitespace (default: compact layout).
+    Long messages are chunked in the tokenizer's tokens, within the model's
+    `max_position_embeddings` (see `GenerativeExtractor`).
     """
 
     name = "transformers"
@@ -54,9 +56,19 @@ class TransformersExtractor(GenerativeExtractor):
         sampling: SamplingSettings | None = None,
         model_obj: Any = None,
         tokenizer: Any = None,
+        chunk_size: int | None = None,
+        chunk_overlap: int | None = None,
+        truncation_retries: int = 2,
         **model_kwargs: Any,
     ) -> None:
-        super().__init__(template=template, schema=schema, sampling=sampling)
+        super().__init__(
+            template=template,
+            schema=schema,
+            sampling=sampling,
+            chunk_size=chunk_size,
+            chunk_overlap=chunk_overlap,
+            truncation_retries=truncation_retries,
+        )
         torch, transformers, xgr = _require()
         self.model_name = model
         self.batch_size = max(1, batch_size)
@@ -92,6 +104,13 @@ class TransformersExtractor(GenerativeExtractor):
 
     def __repr__(self) -> str:
         return f"TransformersExtractor(model={self.model_name!r}, device={self.device!r})"
+
+    def chunk_tokenizer(self) -> Any | None:
+        return self.tokenizer if getattr(self.tokenizer, "is_fast", False) else None
+
+    def context_length(self) -> int | None:
+        positions = getattr(self.model.config, "max_position_embeddings", None)
+        return int(positions) if isinstance(positions, int) and positions > 0 else None
 
     def _prompt(self, conversation: Conversation) -> str:
         prompt: str = self.tokenizer.apply_chat_template(

@@ -39,6 +39,8 @@ class VLLMExtractor(GenerativeExtractor):
     `model` is a Hugging Face id or a local path. `dtype`, `gpu_memory_utilization` and
     `max_model_len` go to the engine, and so does every other keyword (`engine_args`), for example
     `tensor_parallel_size` or `quantization`. Pass `llm=` to reuse an engine you built yourself.
+    Long messages are chunked in the engine tokenizer's tokens, within `max_model_len` (see
+    `GenerativeExtractor`); all chunks of a batch go to one `chat` call.
     """
 
     name = "vllm"
@@ -57,10 +59,21 @@ class VLLMExtractor(GenerativeExtractor):
         schema: dict[str, Any] | None = None,
         sampling: SamplingSettings | None = None,
         llm: Any = None,
+        chunk_size: int | None = None,
+        chunk_overlap: int | None = None,
+        truncation_retries: int = 2,
         **engine_args: Any,
     ) -> None:
-        super().__init__(template=template, schema=schema, sampling=sampling)
+        super().__init__(
+            template=template,
+            schema=schema,
+            sampling=sampling,
+            chunk_size=chunk_size,
+            chunk_overlap=chunk_overlap,
+            truncation_retries=truncation_retries,
+        )
         self.model = model
+        self.max_model_len = max_model_len
         vllm = _vllm()
         if llm is None:
             args: dict[str, Any] = {
@@ -108,6 +121,21 @@ class VLLMExtractor(GenerativeExtractor):
 
     def __repr__(self) -> str:
         return f"VLLMExtractor(model={self.model!r})"
+
+    def chunk_tokenizer(self) -> Any | None:
+        try:
+            tokenizer = self.llm.get_tokenizer()
+        except Exception:  # an engine without a Hugging Face tokenizer: chunks in characters
+            return None
+        return tokenizer if getattr(tokenizer, "is_fast", False) else None
+
+    def context_length(self) -> int | None:
+        """The engine's `max_model_len` (an engine passed as `llm=` may differ from the argument)."""
+        try:
+            length = self.llm.llm_engine.model_config.max_model_len
+        except AttributeError:
+            length = None
+        return int(length) if isinstance(length, int) and length > 0 else self.max_model_len
 
     def _complete(self, conversations: Sequence[Conversation]) -> list[Completion]:
         outputs = self.llm.chat(
