@@ -5,11 +5,15 @@ from __future__ import annotations
 from ..engine import Recognizer
 from .accounts import account_recognizers
 from .background import background_recognizers
+from .biometrics import biometric_recognizers
+from .conditions import condition_recognizers
 from .contact import contact_recognizers
 from .crypto import crypto_recognizers
 from .finance import finance_recognizers
 from .health import health_recognizers
 from .identifiers import identifier_recognizers
+from .judicial import judicial_recognizers
+from .medications import medication_recognizers
 from .relationships import relationship_recognizers
 from .secrets import secret_recognizers
 from .vehicles import vehicle_recognizers
@@ -28,6 +32,10 @@ FAMILIES = {
     "accounts": account_recognizers,
     "background": background_recognizers,
     "relationships": relationship_recognizers,
+    "conditions": condition_recognizers,
+    "medications": medication_recognizers,
+    "judicial": judicial_recognizers,
+    "biometrics": biometric_recognizers,
 }
 
 
