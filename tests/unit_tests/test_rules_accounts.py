@@ -86,3 +86,15 @@ def test_long_text_near_triggers_matches_full_scan() -> None:
     got = [(s.start, s.end) for s in near.extract(text)]
     assert len(got) >= len(POSITIVES) * 3
     assert got == [(s.start, s.end) for s in full.extract(text)]
+
+
+@pytest.mark.parametrize(
+    "unit", ["username is a_1 ", "username ", "IG: @a.b ", "微信号是abc123 ", "QQ号 12345678 "]
+)
+def test_repeated_input_takes_linear_time(growth, unit: str) -> None:
+    rules = family_only("accounts")
+
+    def make(n: int) -> str:
+        return (unit * (n // len(unit) + 1))[:n]
+
+    assert growth(rules.extract, make, 20_000) < 4

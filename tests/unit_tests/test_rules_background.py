@@ -127,3 +127,24 @@ def test_long_text_near_triggers_matches_full_scan() -> None:
     got = [(s.start, s.end) for s in near.extract(text)]
     assert len(got) >= len(POSITIVES) * 3
     assert got == [(s.start, s.end) for s in full.extract(text)]
+
+
+@pytest.mark.parametrize(
+    "unit",
+    [
+        "I am a student ",
+        "student ",
+        "I work at Google as a ",
+        "I'm 34 ",
+        "我在腾讯做产品经理",
+        "我是一名护士",
+        "当了十年老师",
+    ],
+)
+def test_repeated_input_takes_linear_time(growth, unit: str) -> None:
+    rules = family_only("background")
+
+    def make(n: int) -> str:
+        return (unit * (n // len(unit) + 1))[:n]
+
+    assert growth(rules.extract, make, 20_000) < 4

@@ -124,3 +124,16 @@ def test_long_text_near_triggers_matches_full_scan() -> None:
     got = [(s.start, s.end) for s in near.extract(text)]
     assert len(got) >= len(POSITIVES) * 3
     assert got == [(s.start, s.end) for s in full.extract(text)]
+
+
+@pytest.mark.parametrize(
+    "unit",
+    ["my sister Ana ", "Ana is my ", "Jake and I ", "Mr. Lee ", "我妻子小林", "我和王磊", "王老师", "叫豆豆"],
+)
+def test_repeated_input_takes_linear_time(growth, unit: str) -> None:
+    rules = family_only("relationships")
+
+    def make(n: int) -> str:
+        return (unit * (n // len(unit) + 1))[:n]
+
+    assert growth(rules.extract, make, 20_000) < 4

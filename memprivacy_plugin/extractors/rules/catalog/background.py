@@ -16,8 +16,10 @@ bare number after "I'm" that ends the clause ("I'm 5 minutes away" is no age).
 
 from __future__ import annotations
 
-from ..engine import Recognizer
-from ..patterns import literal_regex
+from collections.abc import Iterator
+
+from ..engine import Recognizer, Scan, ScanFinder
+from ..patterns import compile_pattern, literal_regex
 
 __all__ = ["background_recognizers"]
 
@@ -67,9 +69,7 @@ _NOT_ORG_WORDS = (
     "My Our Your His Her Their Christmas Night Home "
     "Least Most First Last Times Work School Least"
 )
-_NOT_ORG = (
-    r"(?:" + "|".join(sorted(set(_NOT_ORG_WORDS.split()), key=lambda w: (-len(w), w))) + r")(?![A-Za-z'’])"
-)
+_NOT_ORG = rf"{literal_regex(set(_NOT_ORG_WORDS.split())).pattern}(?![A-Za-z'’])"
 _ORG_WORD = r"(?:(?:St|Mt|Ft)\.|[A-Z0-9](?:[A-Za-z0-9&'’\-]|\.(?=[A-Za-z]))*)"
 _ORG = (
     rf"(?-i:(?!{_NOT_ORG}){_ORG_WORD}(?:(?:\s(?:of|and|&|de|for|the|on))?\s(?!{_NOT_ORG}){_ORG_WORD}){{0,4}})"
@@ -104,17 +104,60 @@ _SELF = (
 )
 
 
+_JOB_LEFT = compile_pattern(
+    rf"(?:{_SELF})\s(?:now\s|currently\s|also\s|still\s)?(?:an?\s|the\s)?(?P<mod>{_MOD})\Z"
+)
+_JOB_RIGHT = compile_pattern(rf"{_AT_ORG}{_JOB_END}")
+# Occupations by their last word, longest first ("truck driver" before "driver").
+_HEADS_BY_LAST: dict[str, list[str]] = {}
+for _head in sorted(_HEADS, key=len, reverse=True):
+    _HEADS_BY_LAST.setdefault(_head.split()[-1], []).append(_head)
+
+
+class JobTitleFinder(ScanFinder):
+    """Occupations found from their word outwards: the word (known present from the trigger pass),
+    then the self-description before it and the end of the clause after it. Cheaper than one
+    pattern that tries every self-description at every position of every message."""
+
+    watch = _HEAD_TRIGGERS
+
+    def find(self, scan: Scan) -> Iterator[tuple[int, int]]:
+        text, lower = scan.text, scan.lower
+        for last, heads in _HEADS_BY_LAST.items():
+            if not scan.has(last):
+                continue
+            pos = lower.find(last)
+            while pos != -1:
+                end = pos + len(last)
+                if (end == len(lower) or not lower[end].isalpha()) and (
+                    pos == 0 or not lower[pos - 1].isalpha()
+                ):
+                    found = self._around(text, lower, end, heads)
+                    if found is not None:
+                        yield found
+                pos = lower.find(last, end)
+
+    @staticmethod
+    def _around(text: str, lower: str, end: int, heads: list[str]) -> tuple[int, int] | None:
+        for head in heads:
+            start = end - len(head)
+            if start < 0 or lower[start:end] != head or (start and lower[start - 1].isalpha()):
+                continue
+            left = _JOB_LEFT.search(text, max(0, start - 120), start)
+            right = _JOB_RIGHT.match(text, end)
+            if left is not None and right is not None:
+                return left.start("mod"), right.end()
+        return None
+
+
 def _english() -> list[Recognizer]:
     return [
         Recognizer(
             "job_title",
             IB,
-            pattern=rf"{_SELF}\s(?:now\s|currently\s|also\s|still\s)?(?:an?\s|the\s)?(?P<value>{_MOD}(?:{_HEAD})"
-            rf"{_AT_ORG}){_JOB_END}",
-            group="value",
+            finder=JobTitleFinder(),
             score=0.75,
             trigger=_HEAD_TRIGGERS,
-            trigger_in_match=True,
             rstrip=".",
             description="an occupation after 'I'm a', 'I work as', 'my wife is a' (with 'at Employer')",
         ),
@@ -217,7 +260,16 @@ def _english() -> list[Recognizer]:
             r"|(?:University|College|Institute)\sof(?:\s[A-Z][A-Za-z'’\-]*){1,3}))",
             group="value",
             score=0.75,
-            trigger=("go", "went", "attend"),
+            trigger=(
+                "university",
+                "college",
+                "school",
+                "institute",
+                "academy",
+                "polytechnic",
+                "conservatory",
+                "high",
+            ),
             trigger_in_match=True,
             description="a named school after 'go to' or 'attend' ('I go to Lincoln High School')",
         ),
@@ -244,7 +296,7 @@ def _english() -> list[Recognizer]:
             rf"med\sschool|law\sschool|{_ORG}))(?![A-Za-z])",
             group="value",
             score=0.75,
-            trigger=("freshman", "sophomore", "junior", "senior", "year"),
+            trigger=("freshman", "sophomore", "junior", "senior", " year", "-year"),
             trigger_in_match=True,
             rstrip=".",
             description="'I'm a junior at Ohio State', 'I'm in my second year at university'",
@@ -267,7 +319,19 @@ def _english() -> list[Recognizer]:
             r"thirties|forties|fifties|sixties|seventies|eighties|nineties))(?![a-z])",
             group="value",
             score=0.7,
-            trigger=("0s", "0's", "0’s", "ties"),
+            trigger=(
+                "0s",
+                "0's",
+                "0’s",
+                "twenties",
+                "thirties",
+                "forties",
+                "fifties",
+                "sixties",
+                "seventies",
+                "eighties",
+                "nineties",
+            ),
             description="'in my early 30s', 'in her forties'",
         ),
         Recognizer(
@@ -322,6 +386,7 @@ _ZH_SUFFIXES = (
     "助理",
 )
 _ZH_OCC = literal_regex(_ZH_OCCUPATIONS).pattern
+_ZH_TITLE_TRIGGERS = tuple(sorted({w.lower() for w in (*_ZH_OCCUPATIONS, *_ZH_SUFFIXES)}))
 _ZH_SUFFIX = literal_regex(_ZH_SUFFIXES).pattern
 # A field before a suffix ("高中数学老师", "前端工程师"): CJK or Latin, no pronoun or particle.
 _ZH_FIELD = r"(?:[A-Za-z]{1,10}|[^\s的你我他她它这那谁个一名位是在了，,。！？、：:（）()\x00-\x40]{1,6})"
@@ -385,7 +450,7 @@ def _chinese() -> list[Recognizer]:
             rf"(?:做|当|任|担任)(?:一名|一个|个)?{_ZH_TITLE}){_ZH_TITLE_END}",
             group="value",
             score=0.75,
-            trigger=("在",),
+            trigger=_ZH_TITLE_TRIGGERS,
             description="我在一家外企做销售: any place, with the title after it",
         ),
         Recognizer(
@@ -395,7 +460,7 @@ def _chinese() -> list[Recognizer]:
             rf"{_ZH_STUDY})",
             group="value",
             score=0.75,
-            trigger=("在",),
+            trigger=("读", "上学", "念书", "留学", "就读", "上大学", "上高中"),
             description="我在复旦读研, 我在北京大学读博",
         ),
         Recognizer(
@@ -405,7 +470,7 @@ def _chinese() -> list[Recognizer]:
             rf"(?P<value>{_ZH_TITLE}){_ZH_TITLE_END}",
             group="value",
             score=0.75,
-            trigger=("是", "当"),
+            trigger=_ZH_TITLE_TRIGGERS,
             description="我是一名护士, 我老公是程序员",
         ),
         Recognizer(
@@ -424,7 +489,7 @@ def _chinese() -> list[Recognizer]:
             pattern=rf"(?:现在|目前|以前|之前|曾经|一直|平时)在(?P<value>{_ZH_ORG})(?:工作|上班|任职|实习)",
             group="value",
             score=0.75,
-            trigger=("在",),
+            trigger=("工作", "上班", "任职", "实习"),
             description="目前在腾讯上班 (the subject left out, as Chinese does)",
         ),
         Recognizer(
@@ -434,7 +499,7 @@ def _chinese() -> list[Recognizer]:
             rf"{_ZH_TITLE_END}",
             group="value",
             score=0.75,
-            trigger=("了",),
+            trigger=("当了", "做了", "干了"),
             description="当了十年老师, 做了三年会计",
         ),
         Recognizer(
@@ -453,7 +518,28 @@ def _chinese() -> list[Recognizer]:
             r"高[一二三]|初[一二三]|小学[一二三四五六]年级)(?:的)?(?:学生|新生)?(?![\u4e00-\u9fff]{0,1}[吗呢])",
             group="value",
             score=0.75,
-            trigger=("大", "研", "博", "高", "初", "年级"),
+            trigger=(
+                "大一",
+                "大二",
+                "大三",
+                "大四",
+                "大五",
+                "研一",
+                "研二",
+                "研三",
+                "博一",
+                "博二",
+                "博三",
+                "博四",
+                "博五",
+                "高一",
+                "高二",
+                "高三",
+                "初一",
+                "初二",
+                "初三",
+                "年级",
+            ),
             description="我是大三学生, 我读研二",
         ),
         Recognizer(
@@ -463,7 +549,7 @@ def _chinese() -> list[Recognizer]:
             r"(?=[的了，,。！？、\s]|$|毕业|读|学)",
             group="value",
             score=0.75,
-            trigger=("毕业于", "就读于", "在"),
+            trigger=("毕业于", "就读于", "本科在", "硕士在", "博士在", "研究生在"),
             description="毕业于浙江大学, 本科在南京大学",
         ),
         Recognizer(
@@ -490,7 +576,7 @@ def _chinese() -> list[Recognizer]:
             pattern=r"(?:我|他|她)是(?P<value>[05-9][05]后|1[05]后)",
             group="value",
             score=0.75,
-            trigger=("后",),
+            trigger=("0后", "5后"),
             description="我是90后",
         ),
         Recognizer(
@@ -500,7 +586,7 @@ def _chinese() -> list[Recognizer]:
             r"|\d{1,2}月\d{1,2}[日号])",
             group="value",
             score=0.75,
-            trigger=("生",),
+            trigger=("出生", "生于", "生日"),
             description="出生于1990年, 生日是5月3号",
         ),
         Recognizer(
@@ -509,7 +595,7 @@ def _chinese() -> list[Recognizer]:
             pattern=r"(?P<value>(?:19|20)\d{2}年(?:\d{1,2}月(?:\d{1,2}[日号])?)?)(?:出生|生的|生人)",
             group="value",
             score=0.75,
-            trigger=("生",),
+            trigger=("出生", "生的", "生人"),
             description="1990年出生",
         ),
     ]

@@ -56,7 +56,8 @@ _PLURAL_TEXT = (
 )
 _PLURAL = _PLURAL_TEXT.split()
 _KIN = literal_regex(_FAMILY + _SOCIAL + _PLURAL).pattern
-_KIN_TRIGGERS = tuple(sorted(set(_FAMILY + _SOCIAL + _PLURAL)))
+# Every kinship word in a match follows a space: " son" does not fire on "person" or "reason".
+_KIN_TRIGGERS = tuple(sorted({" " + w for w in _FAMILY + _SOCIAL + _PLURAL}))
 
 # Capitalised words that follow a kinship word without being a name.
 _NOT_NAME_WORDS = """
@@ -75,9 +76,7 @@ _NOT_NAME_WORDS = """
     Work Life Everyone Everybody Nobody Somebody Someone Anyone Mommy Daddy Papa Nana Granny Auntie Uncle
     Sorry Lol Omg Btw Anyway Actually Honestly Basically Apparently Luckily Sadly Finally Recently
 """
-_NOT_NAMES = (
-    r"(?:" + "|".join(sorted(set(_NOT_NAME_WORDS.split()), key=lambda w: (-len(w), w))) + r")(?![a-z])"
-)
+_NOT_NAMES = rf"{literal_regex(set(_NOT_NAME_WORDS.split())).pattern}(?![a-z])"
 _UP = "A-ZÀ-ÖØ-Þ"
 _LOW = "a-zß-öø-ÿ"
 # One capitalised name word: "Ana", "O'Brien", "McKenzie", "Jean-Luc", "Zoë"; not a listed word.
@@ -91,11 +90,13 @@ _TITLE = r"(?:(?:Mr|Mrs|Ms|Mx|Dr|Prof|Miss)\.?\s)"
 _PERSON = rf"{_TITLE}?{_NAME}(?:\s{_NAME}){{0,2}}(?!\s?\d)"
 # Several people after a plural ("my kids Max and Lily", "my parents, Tom and Ann").
 _PEOPLE = rf"{_PERSON}(?:,\s{_PERSON}){{0,3}}(?:,?\s(?:and|&)\s{_PERSON})?"
-_POSSESSIVE = r"(?:\b(?:my|our|his|her|their|your)\s|(?<=['’]s\s))"
+_POSSESSIVE = r"\b(?:my|our|his|her|their|your) "
 # Words between the possessive and the kinship word: "my older sister", "my 8-year-old son",
 # "my best friend's" ... (lower case only, so a name is never taken for one).
-_MODIFIERS = r"(?:(?-i:[a-z0-9][a-z0-9\-]{0,15})(?:['’]s)?\s){0,3}"
+_MODIFIERS = r"(?:(?-i:[a-z0-9][a-z0-9\-]{0,15})(?:['’]s)? ){0,3}"
 _SEP = r"(?:,\s?|\s-\s|\s\(|:\s|\s)"
+# A kinship word and the people it names ("sister Ana", "husband, Tom", "kids Max and Lily").
+_KIN_PEOPLE = rf"(?:{_KIN}){_SEP}(?:(?:named|called|aka)\s)?(?-i:{_PEOPLE})"
 
 
 def _english() -> list[Recognizer]:
@@ -103,8 +104,7 @@ def _english() -> list[Recognizer]:
         Recognizer(
             "kin_name",
             RI,
-            pattern=rf"{_POSSESSIVE}{_MODIFIERS}(?P<value>(?:{_KIN}){_SEP}(?:(?:named|called|aka)\s)?"
-            rf"(?-i:{_PEOPLE}))",
+            pattern=rf"{_POSSESSIVE}{_MODIFIERS}(?P<value>{_KIN_PEOPLE})",
             group="value",
             score=0.8,
             trigger=_KIN_TRIGGERS,
@@ -112,25 +112,36 @@ def _english() -> list[Recognizer]:
             description="a kinship or social word after a possessive, then a capitalised name",
         ),
         Recognizer(
+            "kin_name_of",
+            RI,
+            pattern=rf"['’]s {_MODIFIERS}(?P<value>{_KIN_PEOPLE})",
+            group="value",
+            score=0.8,
+            trigger=_KIN_TRIGGERS,
+            trigger_in_match=True,
+            description="a kinship word after someone's possessive, then a name ('Tom's wife Lisa')",
+        ),
+        Recognizer(
             "kin_is_named",
             RI,
-            pattern=rf"(?:{_POSSESSIVE}|\b(?:a|an|one)\s){_MODIFIERS}(?P<value>(?:{_KIN})"
+            pattern=rf"(?:{_POSSESSIVE}|['’]s |\b(?:a|an|one) ){_MODIFIERS}(?P<value>(?:{_KIN})"
             r"(?:['’]s\sname\sis|,?\s(?:who\sis\s|whose\sname\sis\s)?(?:is\s|was\s)?(?:named|called)|"
             rf"\sgoes\sby|\sby\sthe\sname\sof)\s(?-i:{_PEOPLE}))",
             group="value",
             score=0.8,
-            trigger=_KIN_TRIGGERS,
+            trigger=("named", "called", "name is", "goes by", "by the name"),
             trigger_in_match=True,
             description="'a friend named Jake', 'my son is called Max', 'my wife's name is Emma'",
         ),
         Recognizer(
             "name_is_kin",
             RI,
-            pattern=rf"(?-i:(?<![{_UP}{_LOW}.])(?P<value>{_PERSON}\s?(?:(?i:is|was)\s|\(|,\s(?=(?i:my|our)\s[^,]{{0,40}},))"
-            rf"(?i:my|our)\s{_MODIFIERS}(?:{_KIN})(?![a-z])))",
+            pattern=rf"(?-i:(?<![{_UP}{_LOW}.])(?P<value>{_PERSON} ?"
+            rf"(?:(?i:is|was) |\(|, (?=(?i:my|our) [^,]{{0,40}},))"
+            rf"(?i:my|our) {_MODIFIERS}(?:{_KIN})(?![a-z])))",
             group="value",
             score=0.75,
-            trigger=_KIN_TRIGGERS,
+            trigger=("is my ", "was my ", "(my ", ", my ", "is our ", "was our ", "(our ", ", our "),
             trigger_in_match=True,
             description="'Ana is my sister', 'Tom (my husband)', 'Ana, my sister, ...'",
         ),
@@ -166,9 +177,9 @@ def _english() -> list[Recognizer]:
         Recognizer(
             "title_name",
             RI,
-            pattern=rf"(?-i:(?<![{_UP}{_LOW}])(?:Mr|Mrs|Ms|Dr|Prof)\.?\s{_NAME}(?:\s{_NAME})?)",
+            pattern=rf"(?-i:(?<![{_UP}{_LOW}])(?:Mr|Mrs|Ms|Dr|Prof)\.? {_NAME}(?:\s{_NAME})?)",
             score=0.7,
-            trigger=("mr", "ms", "dr", "prof"),
+            trigger=("mr. ", "mr ", "mrs. ", "mrs ", "ms. ", "ms ", "dr. ", "dr ", "prof. ", "prof "),
             trigger_in_match=True,
             description="a person's title with a surname ('Mr. Lee', 'Dr. Patel')",
         ),
@@ -210,11 +221,9 @@ _ZH_TITLES_TEXT = (
 )
 _ZH_TITLES = _ZH_TITLES_TEXT.split()
 _ZH_TITLE_RE = literal_regex(_ZH_TITLES)
+# The whole words: the finder runs only where one of them is ("子" alone is in every other message).
 _ZH_TRIGGERS = tuple(
-    sorted(
-        {w[-1] for w in _ZH_FAMILY + _ZH_SOCIAL + _ZH_TITLES}
-        | {"和我", "跟我", "与我", "我和", "我跟", "我与", "我们和", "我们跟"}
-    )
+    sorted({*_ZH_FAMILY, *_ZH_SOCIAL, *_ZH_TITLES, "和我", "跟我", "与我", "我和", "我跟", "我与"})
 )
 # Words that end in a surname character and often stand before a title ("历史老师" is no 史老师).
 _ENDS_IN_SURNAME = frozenset({"历史", "语文", "化学", "英文", "中文", "法律", "家庭", "数学"})
