@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..engine import Recognizer
 from .accounts import account_recognizers
+from .amounts import amount_recognizers
 from .background import background_recognizers
 from .biometrics import biometric_recognizers
 from .conditions import condition_recognizers
@@ -12,6 +13,8 @@ from .crypto import crypto_recognizers
 from .finance import finance_recognizers
 from .health import health_recognizers
 from .identifiers import identifier_recognizers
+from .identity import identity_recognizers
+from .itinerary import itinerary_recognizers
 from .judicial import judicial_recognizers
 from .medications import medication_recognizers
 from .relationships import relationship_recognizers
@@ -36,6 +39,9 @@ FAMILIES = {
     "medications": medication_recognizers,
     "judicial": judicial_recognizers,
     "biometrics": biometric_recognizers,
+    "amounts": amount_recognizers,
+    "itinerary": itinerary_recognizers,
+    "identity": identity_recognizers,
 }
 
 
