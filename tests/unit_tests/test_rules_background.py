@@ -104,6 +104,10 @@ HARD_NEGATIVES = [
     "she retired the jersey",
     "高一的学生很多",
     "在医院上班的人很辛苦",
+    "students at Harvard protested yesterday",
+    "a degree in law helps a lot",
+    "people who go to Stanford are smart",
+    "most people in their twenties rent",
 ]
 
 

@@ -85,6 +85,12 @@ _FIELD = (
     r"data\sscience|product\smanagement|operations|procurement|compliance|recruiting|recruitment|"
     r"film|television|gaming|game\sdevelopment|telecom|telecommunications|transportation|trucking"
 )
+# Whose it is: a personal pronoun or possessive shortly before, in the same sentence ("I graduated
+# from", "my son goes to"), so that "students at Harvard protested" or "a degree in law helps" is not.
+_WHO = (
+    r"\b(?:i|i['’]m|i['’]ve|i['’]d|i['’]ll|me|my|we|we['’]re|our|he|she|he['’]s|she['’]s|his|her)"
+    r"\b[^.!?\n]{0,40}?"
+)
 # After an occupation: the end of the clause, or a word that goes on about the job.
 _JOB_END = (
     r"(?=\s?[.,;:!?)\n]|\s?$|\s(?:at|in|for|with|and|who|from|by|on|since|now|too|so|but|here|there|"
@@ -164,8 +170,8 @@ def _english() -> list[Recognizer]:
         Recognizer(
             "employer",
             IB,
-            pattern=r"(?<!\bit\s)(?<!\bthis\s)(?<!\bthat\s)(?<!\bwhich\s)\b(?:work|works|worked|working|intern|"
-            r"interning|interned|employed|volunteer|volunteering)\s(?:at|for|by)\s(?:the\s)?"
+            pattern=rf"{_WHO}(?<!\bit\s)(?<!\bthis\s)(?<!\bthat\s)(?<!\bwhich\s)\b(?:work|works|worked|working|"
+            r"intern|interning|interned|employed|volunteer|volunteering)\s(?:at|for|by)\s(?:the\s)?"
             rf"(?P<value>{_ORG}(?:,?\sas\s(?:an?\s)?{_MOD}(?:{_HEAD}))?)(?![A-Za-z])",
             group="value",
             score=0.75,
@@ -224,7 +230,7 @@ def _english() -> list[Recognizer]:
         Recognizer(
             "school",
             IB,
-            pattern=r"\b(?:study|studies|studied|studying|student|students|enrolled|undergrad|grad|"
+            pattern=rf"{_WHO}\b(?:study|studies|studied|studying|student|students|enrolled|undergrad|grad|"
             r"graduated|graduate|alum|alumna|alumnus|alumni|degree|phd|ph\.d\.|masters?|master['’]s|"
             r"bachelors?|bachelor['’]s|mba|freshman|sophomore|junior|senior|year)\s(?:at|from|of)\s(?:the\s)?"
             rf"(?P<value>{_ORG})(?![A-Za-z])",
@@ -254,7 +260,7 @@ def _english() -> list[Recognizer]:
         Recognizer(
             "school_attended",
             IB,
-            pattern=r"\b(?:go|goes|went|going|attend|attends|attended|attending)\s(?:to\s)?(?:the\s)?"
+            pattern=rf"{_WHO}\b(?:go|goes|went|going|attend|attends|attended|attending)\s(?:to\s)?(?:the\s)?"
             r"(?P<value>(?-i:(?:[A-Z][A-Za-z'’.\-]*\s){0,4}(?:University|College|School|Institute|Academy|"
             r"Polytechnic|Conservatory|High)(?:\sof(?:\s[A-Z][A-Za-z'’\-]*){1,3})?"
             r"|(?:University|College|Institute)\sof(?:\s[A-Z][A-Za-z'’\-]*){1,3}))",
@@ -276,7 +282,7 @@ def _english() -> list[Recognizer]:
         Recognizer(
             "field_of_study",
             IB,
-            pattern=r"\b(?:major(?:ing|ed)?|minor(?:ing|ed)?|degree|phd|ph\.d\.|masters?|master['’]s|"
+            pattern=rf"{_WHO}\b(?:major(?:ing|ed)?|minor(?:ing|ed)?|degree|phd|ph\.d\.|masters?|master['’]s|"
             r"bachelors?|bachelor['’]s|mba|specializ(?:ing|ed|e)|specialis(?:ing|ed|e))\sin\s"
             r"(?P<value>(?!(?:it|the|that|this|a|an|my|and)\b)[a-z][a-z\-]{1,20}"
             r"(?:\s(?!(?:and|at|but|so|with|because|while|since|now|from|in|for|to|or|when|this|last|next|"
@@ -315,7 +321,7 @@ def _english() -> list[Recognizer]:
         Recognizer(
             "age_decade",
             IB,
-            pattern=r"\bin\s(?P<value>(?:my|his|her|their)\s(?:early|mid|late)?[\s\-]?(?:[1-9]0['’]?s|twenties|"
+            pattern=r"\bin\s(?P<value>(?:my|his|her)\s(?:early|mid|late)?[\s\-]?(?:[1-9]0['’]?s|twenties|"
             r"thirties|forties|fifties|sixties|seventies|eighties|nineties))(?![a-z])",
             group="value",
             score=0.7,
