@@ -19,6 +19,7 @@ Two rules keep the cost linear on any input:
 
 from __future__ import annotations
 
+import functools
 import gc
 import re
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
@@ -493,6 +494,15 @@ class _TriggerIndex:
         return sorted(selected)
 
 
+@functools.cache
+def _builtin_recognizers() -> tuple[Recognizer, ...]:
+    """The catalog, built once per process: compiling its patterns takes a good part of a second
+    and every guard given no extractor makes a RuleExtractor (recognisers are frozen: shareable)."""
+    from .catalog import default_recognizers
+
+    return tuple(default_recognizers())
+
+
 class RuleExtractor(BaseExtractor):
     """Deterministic extractor for formatted private data (see `memprivacy_plugin.extractors.rules`)."""
 
@@ -508,11 +518,9 @@ class RuleExtractor(BaseExtractor):
         recognizers: Iterable[Recognizer] | None = None,
         find_user_name: bool = True,
     ) -> None:
-        from .catalog import default_recognizers
-
         self.find_user_name = find_user_name
         builtin = recognizers is None
-        base = list(recognizers) if recognizers is not None else default_recognizers()
+        base = list(recognizers) if recognizers is not None else _builtin_recognizers()
         self._recognizers: dict[str, Recognizer] = {}
         self._active: list[Recognizer] | None = None
         self._index: _TriggerIndex | None = None
