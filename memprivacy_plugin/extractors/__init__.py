@@ -7,6 +7,7 @@ constructed, so importing this package stays light.
 
 from __future__ import annotations
 
+from ._cache import ExtractionCache
 from .base import ANY_TYPE, BaseExtractor, Extractor, coverage_of
 from .ensemble import EnsembleExtractor
 from .generative import Completion, GenerativeExtractor, TruncatedOutputError
@@ -35,6 +36,7 @@ __all__ = [
     "BaseExtractor",
     "Completion",
     "EnsembleExtractor",
+    "ExtractionCache",
     "Extractor",
     "GenerativeExtractor",
     "KnownValuesExtractor",

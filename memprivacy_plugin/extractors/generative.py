@@ -7,6 +7,10 @@ tokenizer, else characters; by default what the model's context leaves after the
 answer) is cut into overlapping chunks (`_chunks.py`); all the chunks of a batch go to the backend
 in one call, and their spans are shifted back and merged.
 
+Repeated texts: results are kept in an `ExtractionCache` (on by default, `cache=False` to turn it
+off, or a cache to share), so a conversation history protected again on every turn does not run the
+model again for the messages it has read; a text twice in one batch is read once.
+
 Answers that did not fit: a completion that stopped at the token limit, or whose JSON never closed,
 lists only part of the spans, so it is never used as it is. Its chunk is split in two overlapping
 halves and extracted again (fewer spans per answer), up to `truncation_retries` times; a chunk still
@@ -16,12 +20,15 @@ cut off after that, or too short to split, raises `TruncatedOutputError` (the gu
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ..errors import ConfigError, ExtractionError
 from ..spans import PrivacySpan
+from ._cache import BatchLookup, ExtractionCache, cache_option
 from ._chunks import (
     Window,
     count_windows,
@@ -101,6 +108,7 @@ class GenerativeExtractor(BaseExtractor):
         chunk_size: int | None = None,
         chunk_overlap: int | None = None,
         truncation_retries: int = 2,
+        cache: ExtractionCache | bool = True,
     ) -> None:
         self.template = template or DEFAULT_TEMPLATE
         self.schema = schema or output_schema()
@@ -125,6 +133,8 @@ class GenerativeExtractor(BaseExtractor):
         self.chunk_overlap = chunk_overlap
         self.truncation_retries = truncation_retries
         self._chunking: tuple[int, int] | None = None
+        #: results of earlier extractions (see `_cache.py`); None: every call runs the model
+        self.cache = cache_option(cache)
 
     # Backends implement one or both of these.
     def _complete(self, conversations: Sequence[Conversation]) -> list[Completion]:
@@ -143,9 +153,31 @@ class GenerativeExtractor(BaseExtractor):
         """Tokens the model reads and writes in all (its `max_model_len`), when known."""
         return None
 
+    def model_identity(self) -> str:
+        """The model this extractor runs, for `cache_identity` (backends name their weights)."""
+        return ""
+
     # The shared part.
     def conversation(self, text: str, *, user_name: str | None = None) -> Conversation:
         return self.template.messages(text, user_name=user_name)
+
+    def cache_identity(self) -> str:
+        """Everything that makes this extractor's answer what it is: class, model, prompt, schema,
+        sampling and chunking. Two extractors that share a cache share entries only when all agree."""
+        settings = json.dumps(
+            [
+                f"{type(self).__module__}.{type(self).__qualname__}",
+                self.model_identity(),
+                self.template.model_dump(mode="json"),
+                self.schema,
+                self.sampling.model_dump(mode="json"),
+                [self.chunk_size, self.chunk_overlap, self.truncation_retries],
+            ],
+            sort_keys=True,
+            ensure_ascii=False,
+            default=repr,
+        )
+        return hashlib.sha256(settings.encode("utf-8", "surrogatepass")).hexdigest()
 
     def _prompt_tokens(self, tokenizer: Any) -> int:
         """Tokens of the prompt around an empty message, chat template included."""
@@ -241,14 +273,17 @@ class GenerativeExtractor(BaseExtractor):
     def extract_batch(self, texts: Sequence[str], *, user_name: str | None = None) -> list[list[PrivacySpan]]:
         if not texts:
             return []
-        flow = self._flow(list(texts), user_name)
+        lookup = BatchLookup(self.cache, self.cache_identity(), texts, user_name)
+        if not lookup.missing:
+            return lookup.complete([])
+        flow = self._flow(lookup.missing, user_name)
         try:
             request = next(flow)
             while True:
                 request = flow.send(self._complete(request))
         except StopIteration as done:
-            result: list[list[PrivacySpan]] = done.value
-            return result
+            found: list[list[PrivacySpan]] = done.value
+        return lookup.complete(found)
 
     async def aextract(self, text: str, *, user_name: str | None = None) -> list[PrivacySpan]:
         return (await self.aextract_batch([text], user_name=user_name))[0]
@@ -258,11 +293,14 @@ class GenerativeExtractor(BaseExtractor):
     ) -> list[list[PrivacySpan]]:
         if not texts:
             return []
-        flow = self._flow(list(texts), user_name)
+        lookup = BatchLookup(self.cache, self.cache_identity(), texts, user_name)
+        if not lookup.missing:
+            return lookup.complete([])
+        flow = self._flow(lookup.missing, user_name)
         try:
             request = next(flow)
             while True:
                 request = flow.send(await self._acomplete(request))
         except StopIteration as done:
-            result: list[list[PrivacySpan]] = done.value
-            return result
+            found: list[list[PrivacySpan]] = done.value
+        return lookup.complete(found)

@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..errors import ConfigError, ExtractionError
+from ._cache import ExtractionCache
 from ._replicas import BACKOFF_MAX, BACKOFF_START, Failure, ReplicaHealth, ReplicaSet, Route
 from .generative import Completion, Conversation, GenerativeExtractor
 from .prompt import PromptTemplate, SamplingSettings
@@ -107,6 +108,7 @@ class OpenAICompatibleExtractor(GenerativeExtractor):
         chunk_size: int | None = None,
         chunk_overlap: int | None = None,
         truncation_retries: int = 2,
+        cache: ExtractionCache | bool = True,
     ) -> None:
         super().__init__(
             template=template,
@@ -115,6 +117,7 @@ class OpenAICompatibleExtractor(GenerativeExtractor):
             chunk_size=chunk_size,
             chunk_overlap=chunk_overlap,
             truncation_retries=truncation_retries,
+            cache=cache,
         )
         if max_model_len is not None and (
             isinstance(max_model_len, bool) or not isinstance(max_model_len, int) or max_model_len < 1
@@ -169,6 +172,9 @@ class OpenAICompatibleExtractor(GenerativeExtractor):
     def __repr__(self) -> str:
         urls = self.base_url if len(self.base_urls) == 1 else list(self.base_urls)
         return f"OpenAICompatibleExtractor(model={self.model!r}, base_url={urls!r})"
+
+    def model_identity(self) -> str:
+        return str(self.model)
 
     def chunk_tokenizer(self) -> Any | None:
         if isinstance(self.tokenizer, str):

@@ -33,12 +33,16 @@ standard type when it can ("credit card" → Financial Account, with that type's
 the cleaned label is a custom type at `unknown_level` (PL3 by default: protected by a reversible
 placeholder under the default policy, without the zero retention of PL4).
 
+Results are kept in an `ExtractionCache` (on by default, `cache=False` to turn it off): a
+conversation history protected again does not run the model again (see `_cache.py`).
+
 `transformers` and `torch` are imported when an extractor is created, never at package import:
 `pip install 'memprivacy-plugin[transformers]'`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import json
 import os
@@ -51,6 +55,7 @@ from typing import Any
 
 from ..spans import PrivacySpan, merge_spans
 from ..taxonomy import PrivacyLevel, normalize_type
+from ._cache import BatchLookup, ExtractionCache, cache_option
 from ._chunks import count_windows, merge_chunks, plan_windows, shift
 from ._names import is_user_name
 from .base import BaseExtractor, label_coverage
@@ -366,6 +371,7 @@ class TokenClassificationExtractor(BaseExtractor):
         use_default_labels: bool = True,
         model_kwargs: Mapping[str, Any] | None = None,
         tokenizer_kwargs: Mapping[str, Any] | None = None,
+        cache: ExtractionCache | bool = True,
     ) -> None:
         if aggregation not in AGGREGATIONS:
             raise ValueError(f"aggregation must be one of {AGGREGATIONS}, got {aggregation!r}")
@@ -395,10 +401,13 @@ class TokenClassificationExtractor(BaseExtractor):
             self._model = transformers.AutoModelForTokenClassification.from_pretrained(
                 self.model_name, **dict(model_kwargs or {})
             )
+            self._model_key = self.model_name
         else:
             self._model = model
             name = getattr(getattr(model, "config", None), "_name_or_path", "")
             self.model_name = str(name or type(model).__name__)
+            # for the cache: an unnamed model object is told apart from others of its class
+            self._model_key = self.model_name if name else f"{self.model_name}@{id(model)}"
         if tokenizer is None:
             if not isinstance(model, (str, os.PathLike)):
                 raise ValueError("pass tokenizer= together with an already loaded model")
@@ -418,6 +427,8 @@ class TokenClassificationExtractor(BaseExtractor):
         if not self.id2label:
             raise ValueError("the model config has no id2label")
         self._rules: dict[str, LabelRule | None] = {}
+        #: results of earlier extractions (see `_cache.py`); None: every call runs the model
+        self.cache = cache_option(cache)
 
     # -- labels -----------------------------------------------------------------------------------
 
@@ -443,7 +454,32 @@ class TokenClassificationExtractor(BaseExtractor):
         """Segments of `text` (see the module docstring), for the guard's time bound."""
         return count_windows(len(text), SEGMENT_CHARS, SEGMENT_OVERLAP)
 
+    def cache_identity(self) -> str:
+        """Everything that makes this extractor's answer what it is: the model, the decoding
+        settings and the label map. Extractors sharing a cache share entries only when all agree."""
+        settings = json.dumps(
+            [
+                f"{type(self).__module__}.{type(self).__qualname__}",
+                self.model_name,
+                self._model_key,
+                self.aggregation,
+                self.threshold,
+                self.max_length,
+                self.stride,
+                self.unknown_level.value,
+                sorted((k, repr(v)) for k, v in self.label_map.items()),
+            ],
+            ensure_ascii=False,
+        )
+        return hashlib.sha256(settings.encode("utf-8", "surrogatepass")).hexdigest()
+
     def extract_batch(self, texts: Sequence[str], *, user_name: str | None = None) -> list[list[PrivacySpan]]:
+        if not texts:
+            return []
+        lookup = BatchLookup(self.cache, self.cache_identity(), texts, user_name)
+        return lookup.complete(self._extract_batch(lookup.missing, user_name) if lookup.missing else [])
+
+    def _extract_batch(self, texts: Sequence[str], user_name: str | None) -> list[list[PrivacySpan]]:
         texts = list(texts)
         found: list[list[list[PrivacySpan]]] = [[] for _ in texts]
         pieces = [

@@ -10,6 +10,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
+from ._cache import ExtractionCache
 from .generative import Completion, Conversation, GenerativeExtractor
 from .prompt import PromptTemplate, SamplingSettings
 
@@ -59,6 +60,7 @@ class TransformersExtractor(GenerativeExtractor):
         chunk_size: int | None = None,
         chunk_overlap: int | None = None,
         truncation_retries: int = 2,
+        cache: ExtractionCache | bool = True,
         **model_kwargs: Any,
     ) -> None:
         super().__init__(
@@ -68,6 +70,7 @@ class TransformersExtractor(GenerativeExtractor):
             chunk_size=chunk_size,
             chunk_overlap=chunk_overlap,
             truncation_retries=truncation_retries,
+            cache=cache,
         )
         torch, transformers, xgr = _require()
         self.model_name = model
@@ -104,6 +107,9 @@ class TransformersExtractor(GenerativeExtractor):
 
     def __repr__(self) -> str:
         return f"TransformersExtractor(model={self.model_name!r}, device={self.device!r})"
+
+    def model_identity(self) -> str:
+        return str(self.model_name)
 
     def chunk_tokenizer(self) -> Any | None:
         return self.tokenizer if getattr(self.tokenizer, "is_fast", False) else None

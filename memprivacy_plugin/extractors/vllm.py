@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ._cache import ExtractionCache
 from .generative import Completion, Conversation, GenerativeExtractor
 from .prompt import PromptTemplate, SamplingSettings
 
@@ -62,6 +63,7 @@ class VLLMExtractor(GenerativeExtractor):
         chunk_size: int | None = None,
         chunk_overlap: int | None = None,
         truncation_retries: int = 2,
+        cache: ExtractionCache | bool = True,
         **engine_args: Any,
     ) -> None:
         super().__init__(
@@ -71,6 +73,7 @@ class VLLMExtractor(GenerativeExtractor):
             chunk_size=chunk_size,
             chunk_overlap=chunk_overlap,
             truncation_retries=truncation_retries,
+            cache=cache,
         )
         self.model = model
         self.max_model_len = max_model_len
@@ -121,6 +124,9 @@ class VLLMExtractor(GenerativeExtractor):
 
     def __repr__(self) -> str:
         return f"VLLMExtractor(model={self.model!r})"
+
+    def model_identity(self) -> str:
+        return str(self.model)
 
     def chunk_tokenizer(self) -> Any | None:
         try:

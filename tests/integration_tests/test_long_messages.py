@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from number_tagger import build_number_tagger
 from served_like import ServedLikeModel
 
 from memprivacy_plugin import InMemoryVault, PrivacyGuard
@@ -74,8 +75,8 @@ def test_a_megabyte_through_a_served_model(tokenizer: Any) -> None:
     assert guard.restore(result.text, user_id="u1") == text
 
 
-def test_a_megabyte_through_a_token_classifier(tmp_path: Path) -> None:
-    extractor = number_tagger(tmp_path)
+def test_a_megabyte_through_a_token_classifier() -> None:
+    extractor = build_number_tagger(sentences=SENTENCES)
     text, values = long_message(MEGABYTE)
     guard = PrivacyGuard(extractor=extractor, vault=InMemoryVault(), timeout=math.inf)
     result = guard.protect(text, user_id="u1")
@@ -89,64 +90,6 @@ def test_a_megabyte_through_a_token_classifier(tmp_path: Path) -> None:
         cut = edge.index("13800138000")
         spans = extractor.extract(edge)
         assert any(s.start <= cut and cut + 11 <= s.end for s in spans), at
-
-
-def number_tagger(path: Path) -> Any:
-    """A real BertForTokenClassification (WordPiece tokenizer trained here) whose weights make it
-    tag every token that holds a digit as `I-private_phone` and every other token as `O`: the
-    encoder's residual branches are zeroed, so each token's label depends on the token alone."""
-    import tokenizers
-    import torch
-    import transformers
-
-    from memprivacy_plugin.extractors.token_classification import TokenClassificationExtractor
-
-    corpus = [s for s in SENTENCES] + [f"Call me on {phone(i)}, thanks." for i in range(200)]
-    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
-    tok = tokenizers.Tokenizer(tokenizers.models.WordPiece(unk_token="[UNK]"))
-    tok.normalizer = tokenizers.normalizers.BertNormalizer(lowercase=True)
-    tok.pre_tokenizer = tokenizers.pre_tokenizers.BertPreTokenizer()
-    tok.train_from_iterator(
-        corpus * 3, trainer=tokenizers.trainers.WordPieceTrainer(vocab_size=400, special_tokens=specials)
-    )
-    tok.post_processor = tokenizers.processors.TemplateProcessing(
-        single="[CLS] $A [SEP]",
-        special_tokens=[("[CLS]", tok.token_to_id("[CLS]")), ("[SEP]", tok.token_to_id("[SEP]"))],
-    )
-    fast = transformers.PreTrainedTokenizerFast(
-        tokenizer_object=tok,
-        unk_token="[UNK]",
-        pad_token="[PAD]",
-        cls_token="[CLS]",
-        sep_token="[SEP]",
-        mask_token="[MASK]",
-        model_max_length=128,
-    )
-    labels = ["O", "I-private_phone"]
-    config = transformers.BertConfig(
-        vocab_size=len(fast),
-        hidden_size=16,
-        num_hidden_layers=1,
-        num_attention_heads=2,
-        intermediate_size=32,
-        max_position_embeddings=128,
-        id2label=dict(enumerate(labels)),
-        label2id={label: i for i, label in enumerate(labels)},
-    )
-    model = transformers.BertForTokenClassification(config).eval()
-    with torch.no_grad():
-        for name, param in model.named_parameters():
-            if "LayerNorm" not in name:
-                param.zero_()
-        digit, other = torch.zeros(16), torch.zeros(16)
-        digit[0], other[1] = 4.0, 4.0
-        for token, index in fast.get_vocab().items():
-            model.bert.embeddings.word_embeddings.weight[index] = (
-                digit if any(c.isdigit() for c in token) else other
-            )
-        normed = torch.nn.functional.layer_norm(torch.stack([other, digit]), (16,))
-        model.classifier.weight.copy_(normed * 10.0)
-    return TokenClassificationExtractor(model, tokenizer=fast, max_length=128, batch_size=32)
 
 
 def test_a_message_longer_than_a_real_models_context(tiny_qwen3: Path) -> None:

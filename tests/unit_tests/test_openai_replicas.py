@@ -130,6 +130,7 @@ class Clock:
 def served(urls: list[str], **kwargs: Any) -> OpenAICompatibleExtractor:
     kwargs.setdefault("max_retries", 0)
     kwargs.setdefault("timeout", 5)
+    kwargs.setdefault("cache", False)  # these tests send one message again and again and count requests
     return OpenAICompatibleExtractor("memprivacy-test", urls, **kwargs)
 
 

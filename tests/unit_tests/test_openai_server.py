@@ -131,7 +131,7 @@ def test_batch_is_concurrent_and_bounded(server) -> None:
     url, script = server
     script.delay = 0.2
     extractor = _extractor(url, concurrency=3)
-    results = extractor.extract_batch([MESSAGE] * 6)
+    results = extractor.extract_batch([f"{MESSAGE} ({i})" for i in range(6)])  # distinct: read once each
     assert len(results) == 6
     assert all(len(r) == 2 for r in results)
     assert script.max_in_flight == 3  # three requests at once, never more: neither serial nor unbounded
@@ -141,7 +141,7 @@ def test_async_batch_is_bounded(server) -> None:
     url, script = server
     script.delay = 0.1
     extractor = _extractor(url, concurrency=2)
-    results = asyncio.run(extractor.aextract_batch([MESSAGE] * 5))
+    results = asyncio.run(extractor.aextract_batch([f"{MESSAGE} ({i})" for i in range(5)]))
     assert [len(r) for r in results] == [2] * 5
     assert script.max_in_flight == 2
 
