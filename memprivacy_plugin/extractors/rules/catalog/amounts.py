@@ -23,7 +23,9 @@ cost stays linear.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
+from typing import Any
 
 from ..engine import Recognizer, Scan, ScanFinder
 from ..patterns import compile_pattern
@@ -32,6 +34,7 @@ from ._cues import EN_KIN, ZH_KIN
 __all__ = ["amount_recognizers"]
 
 _F = re.ASCII
+_Hit = tuple[int, int, str]  # start, end, and a purpose word's class or a privacy type
 
 # -- amounts ------------------------------------------------------------------------------------------
 
@@ -83,29 +86,31 @@ _BARE = re.compile(
 # -- purpose words ------------------------------------------------------------------------------------
 
 _INCOME = (
-    r"salary|salaries|wages?|income|incomes|pay ?checks?|take[- ]home(?: pay)?|gross pay|net pay|base pay|"
-    r"pay rise|pay raise|raise|my pay|his pay|her pay|our pay|hourly rate|day rate|earnings|bonus|bonuses|"
-    r"compensation|total comp|stipend|pension|commissions?|dividends?|royalties|severance|revenue|"
-    r"earn|earns|earned|earning|gross|grossed|netted|bring in|brings in|brought in|bringing in"
-    r"|月薪|年薪|时薪|日薪|周薪|底薪|月收入|年收入|工资|薪水|薪资|薪酬|收入|月入|年入|税后|税前|到手|奖金|年终奖|提成|分红|"
-    r"退休金|养老金|津贴|酬金|稿费|佣金|报酬|挣了|赚了|挣|赚|进账|外快"
+    r"salary|salaries|wage|wages|income|incomes|paycheck|paychecks|pay check|pay checks|take-home|"
+    r"take home|take-home pay|take home pay|gross pay|net pay|base pay|pay rise|pay raise|raise|my pay|"
+    r"his pay|her pay|our pay|hourly rate|day rate|earnings|bonus|bonuses|compensation|total comp|stipend|"
+    r"pension|commission|commissions|dividend|dividends|royalties|severance|revenue|earn|earns|earned|"
+    r"earning|gross|grossed|netted|bring in|brings in|brought in|bringing in"
+    r"|月薪|年薪|时薪|日薪|周薪|底薪|月收入|年收入|工资|薪水|薪资|薪酬|收入|月入|年入|税后|税前|到手|奖金|"
+    r"年终奖|提成|分红|退休金|养老金|津贴|酬金|稿费|佣金|报酬|挣了|赚了|挣|赚|进账|外快"
 )
 # "make" needs a rate or a large amount: "I make 95k a year", not "I made $5 on that".
 _MAKE = r"make|makes|made|making"
 _WEALTH = (
-    r"net worth|savings|saved|saved up|nest egg|portfolio|401\(?k\)?|403\(?b\)?|ira|roth|investments?|"
-    r"invested|stocks?|shares|assets|inheritance|inherited|equity|emergency fund|retirement fund|"
-    r"retirement account|retirement savings|bank balance|account balance|balance|in the bank|trust fund|"
-    r"worth|crypto"
+    r"net worth|savings|saved|saved up|nest egg|portfolio|401k|401(k)|403b|403(b)|ira|roth|investment|"
+    r"investments|invested|stock|stocks|shares|assets|inheritance|inherited|equity|emergency fund|"
+    r"retirement fund|retirement account|retirement savings|bank balance|account balance|balance|"
+    r"in the bank|trust fund|worth|crypto"
     r"|存款|积蓄|存了|攒了|存着|净资产|总资产|资产|身家|理财|股票|遗产|余额|投资了|投资|市值|公积金"
 )
 _DEBT = (
-    r"owe|owes|owed|owing|debts?|in debt|loans?|mortgages?|student loans?|car loan|auto loan|"
-    r"personal loan|payday loan|credit cards?|credit card balance|credit card debt|credit card bill|"
-    r"line of credit|heloc|borrowed|borrow|overdraft|overdrawn|arrears|behind on|overdue|past due|"
-    r"minimum payment|repay|repaying|repayment|paid off|pay off|paying off|installments?|outstanding|"
-    r"bankruptcy|in collections|lent|loaned"
-    r"|欠了|欠款|欠债|欠|负债|债务|外债|贷款|房贷|车贷|学贷|助学贷款|信用卡|借了|借款|借钱|网贷|花呗|借呗|白条|还款|还了|月供|分期|透支|逾期|借给"
+    r"owe|owes|owed|owing|debt|debts|in debt|loan|loans|mortgage|mortgages|student loan|student loans|"
+    r"car loan|auto loan|personal loan|payday loan|credit card|credit cards|credit card balance|"
+    r"credit card debt|credit card bill|line of credit|heloc|borrowed|borrow|overdraft|overdrawn|arrears|"
+    r"behind on|overdue|past due|minimum payment|repay|repaying|repayment|paid off|pay off|paying off|"
+    r"installment|installments|outstanding|bankruptcy|in collections|lent|loaned"
+    r"|欠了|欠款|欠债|欠|负债|债务|外债|贷款|房贷|车贷|学贷|助学贷款|信用卡|借了|借款|借钱|网贷|花呗|借呗|"
+    r"白条|还款|还了|月供|分期|透支|逾期|借给"
 )
 _TRANSFER = (
     r"transferred|transfer|transferring|wired|wire transfer|wiring|sent|send|sending|remitted|venmo|"
@@ -113,24 +118,29 @@ _TRANSFER = (
     r"|转账|转了|转给|汇款|汇了|打款|打给|打了"
 )
 _PAYMENT = (
-    r"paid|pay|pays|paying|spent|spend|spends|spending|cost|costs|costing|charged|charge|billed|bills?|"
-    r"invoiced?|invoices|fees?|deposit|down payment|bought|buy|buying|purchased|purchase|refund|refunded|"
-    r"donated|donation|total|came to|comes to"
+    r"paid|pay|pays|paying|spent|spend|spends|spending|cost|costs|costing|charged|charge|billed|bill|"
+    r"bills|invoice|invoiced|invoices|fee|fees|deposit|down payment|bought|buy|buying|purchased|purchase|"
+    r"refund|refunded|donated|donation|total|came to|comes to"
     r"|付了|支付|花了|花费|交了|缴了|缴纳|账单|费用|押金|首付|定金|订金|退款|捐了|捐款|买了|消费|报销|付款|"
     r"总共|一共|总计"
 )
 # Purposes that make a payment private whatever its amount: health and the law, housing and school.
 _SENSITIVE = (
-    r"hospital|surgery|surgeon|operation|therapy|therapist|counsell?ing|counsell?or|psychiatrist|"
-    r"psychologist|ivf|fertility|egg freezing|clinic|doctor|dentist|dental|orthodontist|medications?|meds|"
-    r"prescriptions?|pharmacy|rehab|treatments?|chemo|chemotherapy|abortion|emergency room|er visit|"
-    r"ambulance|hospice|insulin|mri|ct scan|biopsy|co-pay|lawyer|attorney|legal fee|legal fees|legal|bail|"
-    r"court|settlement|lawsuit|fined|fines|parking ticket|speeding ticket|divorce|alimony|child support|"
-    r"custody|rent|tuition|copay|deductible|retainer|insurance premium|insurance premiums"
-    r"|医院|手术|治疗|医疗|看病|住院|门诊|挂号|医药费|药费|买药|心理咨询|心理医生|试管|冻卵|牙|体检|化疗|康复|戒毒|戒酒|律师|诉讼|官司|罚款|罚金|保释|赔偿|离婚|抚养费|赡养费|"
-    r"整容|医美|打胎|流产|产检|房租|租金|学费|保费"
+    r"hospital|surgery|surgeon|operation|therapy|therapist|counseling|counselling|counselor|counsellor|"
+    r"psychiatrist|psychologist|ivf|fertility|egg freezing|clinic|doctor|dentist|dental|orthodontist|"
+    r"medication|medications|meds|prescription|prescriptions|pharmacy|rehab|treatment|treatments|chemo|"
+    r"chemotherapy|abortion|emergency room|er visit|ambulance|hospice|insulin|mri|ct scan|biopsy|co-pay|"
+    r"lawyer|attorney|legal fee|legal fees|legal|bail|court|settlement|lawsuit|fined|fines|parking ticket|"
+    r"speeding ticket|divorce|alimony|child support|custody|rent|tuition|copay|deductible|retainer|"
+    r"insurance premium|insurance premiums"
+    r"|医院|手术|治疗|医疗|看病|住院|门诊|挂号|医药费|药费|买药|心理咨询|心理医生|试管|冻卵|牙|体检|化疗|"
+    r"康复|戒毒|戒酒|律师|诉讼|官司|罚款|罚金|保释|赔偿|离婚|抚养费|赡养费|整容|医美|打胎|流产|产检|房租|"
+    r"租金|学费|保费"
 )
-_CREDIT = r"credit scores?|fico|fico score|credit rating|信用分|信用评分|芝麻分|芝麻信用分?|征信分"
+_CREDIT = (
+    r"credit score|credit scores|fico|fico score|credit rating"
+    r"|信用分|信用评分|芝麻分|芝麻信用|芝麻信用分|征信分"
+)
 
 _CLASSES = {
     "credit": _CREDIT,
@@ -155,24 +165,69 @@ def _alternation(block: str) -> str:
     return "|".join(parts)
 
 
-_KEYWORD = re.compile("|".join(f"(?P<{name}>{_alternation(words)})" for name, words in _CLASSES.items()), _F)
-_CLASS_RES = {name: re.compile(_alternation(words), _F) for name, words in _CLASSES.items()}
 _ASSETS = frozenset({"credit", "income", "make", "wealth", "debt"})
-
-# A purpose word right after the amount: "$6,200 credit card balance", "30k in student loans",
-# "¥2,400 for an IVF consultation", "5万的房贷".
-_EN_AFTER = re.compile(
+# The classes a purpose word after the amount may have ("$6,200 credit card balance"); a verb or a
+# payment word after an amount ("$500 paid") does not give it a purpose.
+_AFTER_CLASSES = frozenset({"credit", "income", "wealth", "debt", "sensitive"})
+# What may stand between an amount and a purpose word after it: "30k in student loans",
+# "¥2,400 for an IVF consultation", "5万的房贷", "五万欠款".
+_EN_CONNECT = re.compile(
     r"\s?(?:(?:in|on|of|for|from|towards?|to|into|at|as|worth of)\s)?"
-    r"(?:(?:my|our|his|her|their|the|a|an|this|that|some|each|per)\s)?(?:[a-z'-]{1,15}\s){0,2}?"
-    rf"(?P<kw>{_alternation(_DEBT + '|' + _INCOME + '|' + _WEALTH + '|' + _SENSITIVE + '|' + _CREDIT)})",
+    r"(?:(?:my|our|his|her|their|the|a|an|this|that|some|each|per)\s)?(?:[a-z'-]{1,15}\s){0,2}",
     _F,
 )
-_ZH_AFTER = re.compile(
-    r"(?:的|用于|用来|在|做|给|还|交|付|存|作为)?[\u4e00-\u9fff]{0,4}?"
-    rf"(?P<kw>{_alternation(_DEBT + '|' + _INCOME + '|' + _WEALTH + '|' + _SENSITIVE + '|' + _CREDIT)})"
-    r"(?:费|款|钱|账单)?",
-    _F,
-)
+_ZH_CONNECT = re.compile(r"(?:的|用于|用来|在|做|给|还|交|付|存|作为)?[\u4e00-\u9fff]{0,4}", _F)
+_ZH_PURPOSE_TAIL = re.compile(r"(?:费|款|钱|账单)")
+
+
+def _lexicon() -> dict[str, str]:
+    """Every purpose word (lower case) with its class; the first class listing a word keeps it."""
+    words: dict[str, str] = {}
+    for kind, block in _CLASSES.items():
+        for word in block.split("|"):
+            if word:
+                words.setdefault(word, kind)
+    return words
+
+
+_LEXICON = _lexicon()
+_AUTOMATON: list[Any] = []
+
+
+def _purpose_words(lower: str) -> list[_Hit]:
+    """The purpose words of a message in one Aho-Corasick pass, left to right: Latin ones whole,
+    the longest where they overlap ("credit card balance", not "balance")."""
+    if not _AUTOMATON:
+        import ahocorasick
+
+        automaton = ahocorasick.Automaton()
+        for word, kind in _LEXICON.items():
+            automaton.add_word(word, (len(word), kind, word[0].isascii(), word[-1].isascii()))
+        automaton.make_automaton()
+        _AUTOMATON.append(automaton)
+    n = len(lower)
+    found: list[_Hit] = []
+    for last, (size, kind, latin_start, latin_end) in _AUTOMATON[0].iter(lower):
+        start, end = last - size + 1, last + 1
+        if latin_start and start > 0 and _letter(lower[start - 1]):
+            continue
+        if latin_end and end < n and _letter(lower[end]):
+            continue
+        found.append((start, end, kind))
+    found.sort(key=lambda h: (h[0], -h[1]))
+    out: list[_Hit] = []
+    reach = -1
+    for hit in found:
+        if hit[1] > reach:  # not inside a longer word found before it
+            out.append(hit)
+            reach = hit[1]
+    return out
+
+
+def _letter(ch: str) -> bool:
+    return ch.isascii() and ch.isalpha()
+
+
 # One more word that completes a medical or legal purpose ("IVF consultation", "dental implants").
 _PURPOSE_NOUN = re.compile(
     r"\s(?:consultations?|appointments?|visits?|treatments?|sessions?|surgery|procedures?|cycles?|tests?|"
@@ -219,7 +274,6 @@ _TIGHT_GAP = re.compile(
     _F,
 )
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_Hit = tuple[int, int, str]  # start, end, and a purpose word's class or a privacy type
 # Between a purpose word and an amount it touches.
 _TOUCH = re.compile(r"\s?(?:is|was|of|at|:|是|为)?\s?", _F)
 # Verbs among the purpose words: "doctors earn $200k" says nothing of a known person.
@@ -232,6 +286,7 @@ _INDEFINITE = re.compile(r"\b(?:a|an|any|every|each|per|if|would|could|should)\s
 _BEFORE = 56  # how far before an amount its purpose word may start
 _EN_GAP = 40  # and how much text may stand between them, in English and in Chinese
 _CJK_GAP = 12
+_AFTER_REACH = 48  # how far after an amount a purpose word may start
 _SENTENCE = 120
 _AFTER_SENTENCE = 60
 _LARGE = 1000.0
@@ -321,6 +376,32 @@ def _sentence_end(lower: str, pos: int) -> int:
     return m.start() if m is not None else b
 
 
+class _Words:
+    """The purpose words of one message, with lookups by position (bisect, so that a message with
+    many amounts and words stays linear)."""
+
+    __slots__ = ("hits", "starts")
+
+    def __init__(self, lower: str) -> None:
+        self.hits = _purpose_words(lower)
+        self.starts = [h[0] for h in self.hits]
+
+    def within(self, a: int, b: int) -> list[_Hit]:
+        """The words that start at or after `a` and end by `b`."""
+        lo = bisect_left(self.starts, a)
+        hi = bisect_left(self.starts, b, lo)
+        return [h for h in self.hits[lo:hi] if h[1] <= b]
+
+    def at(self, pos: int) -> _Hit | None:
+        i = bisect_left(self.starts, pos)
+        return self.hits[i] if i < len(self.hits) and self.starts[i] == pos else None
+
+    def after(self, pos: int, limit: int, count: int = 3) -> list[_Hit]:
+        """The first few words that start at or after `pos`, before `limit`."""
+        lo = bisect_left(self.starts, pos)
+        return [h for h in self.hits[lo : lo + count] if h[0] < limit]
+
+
 class _Money:
     """Finds every amount with its purpose in a message, once, for both recognisers."""
 
@@ -344,6 +425,9 @@ class _Money:
             and "位数" not in lower
         ):
             return []
+        words = _Words(lower)
+        if not words.hits:
+            return []
         found: list[_Hit] = []
         prev_end = 0
         matches = list(_MONEY.finditer(lower))
@@ -358,11 +442,11 @@ class _Money:
             )
             if code is not None:
                 start = code.start()
-            kept = self._judge(scan, start, end, prev_end, m.group())
+            kept = self._judge(scan, words, start, end, prev_end, m.group())
             prev_end = end
             if kept is not None:
                 found.append(kept)
-        found.extend(self._bare(scan, found))
+        found.extend(self._bare(scan, words, found))
         return _without_overlaps(found)
 
     @staticmethod
@@ -373,15 +457,15 @@ class _Money:
         return any(u in numeral for u in "十百") and lower[end - 1] in "元块刀币金镑"
 
     def _judge(
-        self, scan: Scan, start: int, end: int, prev_end: int, amount: str
+        self, scan: Scan, words: _Words, start: int, end: int, prev_end: int, amount: str
     ) -> tuple[int, int, str] | None:
         lower = scan.lower
         a = _sentence_start(lower, start)
         b = _sentence_end(lower, end)
         rate = _RATE.match(lower, end)
         amount_end = rate.end() if rate is not None else end
-        before = self._before(lower, max(a, prev_end, start - _BEFORE), start)
-        after = self._after(lower, amount_end, b)
+        before = self._before(lower, words, max(a, prev_end, start - _BEFORE), start)
+        after = self._after(lower, words, amount_end, b)
         classes = {k for _, _, k in before} | ({after[1]} if after is not None else set())
         if not classes:
             return None
@@ -391,7 +475,10 @@ class _Money:
         elif (
             "transfer" in classes
             or "sensitive" in classes
-            or ("payment" in classes and (value >= _LARGE or self._sensitive(lower, a, b)))
+            or (
+                "payment" in classes
+                and (value >= _LARGE or any(h[2] == "sensitive" for h in words.within(a, b)))
+            )
         ):
             ptype = "Transaction Record"
         else:
@@ -399,7 +486,7 @@ class _Money:
         span_start = before[0][0] if before else start
         if _VETO.search(lower, a, start) is not None:
             return None
-        if not self._personal(scan, a, b, start) and not (
+        if not self._personal(scan, words, a, b, start) and not (
             ptype == "Assets/Income"
             and self._tight(lower, before, start, end, after)
             and not _INDEFINITE.search(lower, a, span_start)
@@ -409,13 +496,11 @@ class _Money:
         return span_start, span_end, ptype
 
     @staticmethod
-    def _before(lower: str, a: int, start: int) -> list[_Hit]:
+    def _before(lower: str, words: _Words, a: int, start: int) -> list[_Hit]:
         """The purpose words before an amount that reach it: the last one in the window whose gap
         to the amount holds no clause break, and those chained right before it ("欠了信用卡五万")."""
-        hits = [(m.start(), m.end(), m.lastgroup or "") for m in _KEYWORD.finditer(lower, a, start)]
-        while hits and _BREAK.search(lower, hits[-1][1], start) is not None:
-            hits.pop()
-        if not hits:
+        hits = words.within(a, start)
+        if not hits or _BREAK.search(lower, hits[-1][1], start) is not None:
             return []
         chain = [hits[-1]]
         for hit in reversed(hits[:-1]):
@@ -431,20 +516,20 @@ class _Money:
         return chain
 
     @staticmethod
-    def _after(lower: str, end: int, b: int) -> tuple[int, str, int] | None:
+    def _after(lower: str, words: _Words, end: int, b: int) -> tuple[int, str, int] | None:
         """A purpose word right after the amount: (where the fragment ends, its class, where the
         word starts)."""
-        m = (_ZH_AFTER if _CJK.match(lower, end) or lower.startswith("的", end) else _EN_AFTER).match(
-            lower, end, b
-        )
-        if m is None:
-            return None
-        kw = m.group("kw")
-        kind = next((k for k, regex in _CLASS_RES.items() if regex.fullmatch(kw)), "payment")
-        stop = m.end()
-        if kind == "sensitive" and (noun := _PURPOSE_NOUN.match(lower, stop, b)) is not None:
-            stop = noun.end()
-        return stop, kind, m.start("kw")
+        chinese = _CJK.match(lower, end) is not None or lower.startswith("的", end)
+        connect = _ZH_CONNECT if chinese else _EN_CONNECT
+        for start, stop, kind in words.after(end, min(b, end + _AFTER_REACH)):
+            if kind not in _AFTER_CLASSES or connect.fullmatch(lower, end, start) is None:
+                continue
+            if chinese and (tail := _ZH_PURPOSE_TAIL.match(lower, stop, b)) is not None:
+                stop = tail.end()
+            if kind == "sensitive" and (noun := _PURPOSE_NOUN.match(lower, stop, b)) is not None:
+                stop = noun.end()
+            return stop, kind, start
+        return None
 
     @staticmethod
     def _tight(
@@ -465,36 +550,36 @@ class _Money:
         return after is not None and after[2] - end <= 1
 
     @staticmethod
-    def _sensitive(lower: str, a: int, b: int) -> bool:
-        return any(m.lastgroup == "sensitive" for m in _KEYWORD.finditer(lower, a, b))
-
-    @staticmethod
-    def _personal(scan: Scan, a: int, b: int, start: int) -> bool:
+    def _personal(scan: Scan, words: _Words, a: int, b: int, start: int) -> bool:
         """Whose money: a first or third person, a kinship word or a named person in the sentence;
         a Chinese purpose word that opens a clause is the speaker's ("月薪两万，想买房")."""
         lower = scan.lower
         if _EN_PERSON.search(lower, a, b) or _ZH_PERSON.search(lower, a, b) or _NAMED.search(scan.text, a, b):
             return True
-        head = lower[a:start].lstrip(" \"'“‘*-")
-        return bool(head) and _CJK.match(head) is not None and _KEYWORD.match(head) is not None
+        head = lower[a:start]
+        first = a + len(head) - len(head.lstrip(" \"'“‘*-"))
+        return first < start and _CJK.match(lower, first) is not None and words.at(first) is not None
 
-    def _bare(self, scan: Scan, found: list[_Hit]) -> Iterator[tuple[int, int, str]]:
+    def _bare(self, scan: Scan, words: _Words, found: list[_Hit]) -> Iterator[tuple[int, int, str]]:
         """Numbers without a currency right after an income or credit word ("salary is 87400",
         "月薪8000", "credit score of 720") or right before a credit word ("720 credit score")."""
         lower = scan.lower
-        taken = [(s, e) for s, e, _ in found]
+        if not any(scan.has(w) for w in _BARE_TRIGGERS):
+            return
+        taken = [s for s, _, _ in found]
         for m in _BARE_KEYED.finditer(lower):
             s, e = m.span()
             credit = m.group("credit") or m.group("credit2")
             number = float((m.group("n") or m.group("n2")).replace(",", ""))
             if credit and not 300 <= number <= 950:
                 continue
-            if any(s < te and ts < e for ts, te in taken):
+            i = bisect_left(taken, e)  # found spans are sorted and do not overlap one another
+            if i and found[i - 1][1] > s:
                 continue
             a, b = _sentence_start(lower, s), _sentence_end(lower, e)
-            if not self._personal(scan, a, b, s) or _VETO.search(lower, a, s) is not None:
+            if not self._personal(scan, words, a, b, s) or _VETO.search(lower, a, s) is not None:
                 continue
-            chain = self._before(lower, max(a, s - 12), s)
+            chain = self._before(lower, words, max(a, s - 12), s)
             if chain and s - chain[-1][1] <= 4:
                 s = chain[0][0]
             rate = _RATE.match(lower, e)
@@ -513,6 +598,18 @@ _CONNECT = (
 _BARE_WORDS = (
     r"salary|income|wage|wages|paycheck|take-home|take-home pay|月薪|年薪|时薪|日薪|底薪|工资|薪水|薪资|收入|"
     r"月收入|年收入|月入|年入|税后|到手|退休金|养老金|存款|积蓄|余额|负债|欠款|贷款|房贷|车贷|月供"
+)
+# A bare number needs one of these (each bare key word contains one).
+_BARE_TRIGGERS = (
+    "salar",
+    "income",
+    "wage",
+    "paycheck",
+    "take-home",
+    "rent",
+    "credit",
+    "fico",
+    *"薪资收入税到退养存积余负欠贷月房租信芝征",
 )
 _BARE_KEYED = compile_pattern(
     rf"(?:(?P<credit>{_alternation(_CREDIT)})|(?P<rent>{_alternation('rent|房租|租金')})|{_alternation(_BARE_WORDS)})"

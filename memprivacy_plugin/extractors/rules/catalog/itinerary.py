@@ -177,6 +177,11 @@ _EN_TRIP = compile_pattern(
     rf"(?P<place>{_PLACE})"
     rf"(?P<date>,? (?:[A-Za-z'’]+ ){{0,4}}?{_EN_DATE}(?![a-z]))?"
 )
+# A capitalised name after a preposition or a visiting verb: the cheap test an English plan needs.
+_EN_PLACE_AHEAD = re.compile(
+    r" (?:to|in|for|into|through|across|around|visit|visits|visiting|visited|leave|leaving|tour|touring|"
+    r"explore|exploring)(?: the)? (?=[A-Z])"
+)
 # A date that opens the clause before the verb: "next Friday we're flying to Lisbon".
 _EN_DATE_BEFORE = re.compile(
     rf"(?<![a-z])(?P<date>{_EN_DATE})(?![a-z])[ ,]{{1,3}}(?:[A-Za-z'’]+ ){{0,4}}?\Z", _F
@@ -248,7 +253,8 @@ class _TravelPlans(ScanFinder):
 
     def find(self, scan: Scan) -> Iterator[tuple[int, int]]:
         text, lower = scan.text, scan.lower
-        for m in _EN_TRIP.finditer(text):
+        english = _EN_PLACE_AHEAD.search(text) is not None
+        for m in _EN_TRIP.finditer(text) if english else ():
             if m.group("place").split(" ")[0] in _NOT_PLACES:
                 continue
             a, b = _sentence(lower, m.start(), m.end())
@@ -305,15 +311,15 @@ class _Stays(ScanFinder):
 
     def find(self, scan: Scan) -> Iterator[tuple[int, int]]:
         text, lower = scan.text, scan.lower
-        for m in _ROOM.finditer(text):
+        for m in _ROOM.finditer(text) if scan.has("room") else ():
             a, b = _sentence(lower, m.start(), m.end())
             if _HOTEL_CONTEXT.search(lower, a, b) is not None:
                 yield m.span()
-        for m in _STAY.finditer(text):
+        for m in _STAY.finditer(text) if any(scan.has(w) for w in _EN_STAY_WORDS) else ():
             a, b = _sentence(lower, m.start(), m.end())
             if _EN_PERSON.search(lower, a, b) is not None:
                 yield m.span()
-        for m in _ZH_STAY.finditer(lower):
+        for m in _ZH_STAY.finditer(lower) if any(scan.has(w) for w in _ZH_STAY_WORDS) else ():
             hotel = m.group("hotel")
             if hotel is not None and any(w in hotel for w in ("那种", "这种", "什么", "哪", "一家", "一个")):
                 continue  # a kind of hotel, not a stay
@@ -349,11 +355,11 @@ class _Commutes(ScanFinder):
 
     def find(self, scan: Scan) -> Iterator[tuple[int, int]]:
         text, lower = scan.text, scan.lower
-        for m in _EN_COMMUTE.finditer(text):
+        for m in _EN_COMMUTE.finditer(text) if any(scan.has(w) for w in _EN_ROUTINE_WORDS) else ():
             a, b = _sentence(lower, m.start(), m.end())
             if _ROUTINE.search(lower, a, b) is not None and _EN_PERSON.search(lower, a, b) is not None:
                 yield m.span()
-        for m in _ZH_COMMUTE.finditer(lower):
+        for m in _ZH_COMMUTE.finditer(lower) if any(scan.has(w) for w in _ZH_ROUTINE_WORDS) else ():
             yield m.span("route")
 
 
@@ -366,19 +372,30 @@ _FLIGHT_TRIGGERS = _alternatives(
     "flight|fly|flew|board|depart|arriv|land|gate|terminal|airport|airline|plane|layover|connecting|"
     "check-in|seat|航班|飞机|机票|登机|起飞|降落|落地|机场|航空|转机|值机|经停"
 )
-_PLAN_TRIGGERS = _alternatives(
-    "fly|flew|travel|head|going|go |drive|drove|trip|vacation|holiday|move|moving|relocat|visit|leav|"
-    "arriv|land|return|off |backpack|be in|stay|去|到|回|飞|前往|赴|tour|explor"
+# A plan has a date: its words are the triggers (English ones also gate the English pattern).
+_EN_DATE_WORDS = _alternatives(
+    "january|february|march|april|may|june|july|august|september|october|november|december|jan |feb |"
+    "mar |apr |jun |jul |aug |sep |sept |oct |nov |dec |monday|tuesday|wednesday|thursday|friday|saturday|"
+    "sunday|tomorrow|tonight|week|month|year|summer|spring|fall|autumn|winter|christmas|thanksgiving|"
+    "easter|holiday|break|days"
 )
-_STAY_TRIGGERS = _alternatives("room|stay|check|booked|we're at|i'm at|住|订了|预订|预定|下榻|房间|房号")
+_ZH_DATE_WORDS = _alternatives(
+    "下周|这周|本周|上周|下星期|下礼拜|这个星期|下个|下月|明天|后天|今晚|明早|明晚|今天|周末|星期|月|号|"
+    "国庆|五一|春节|过年|暑假|寒假|元旦|中秋|端午|清明|年底|年初|明年|今年|周一|周二|周三|周四|周五|周六|周日"
+)
+_PLAN_TRIGGERS = (*_EN_DATE_WORDS, *_ZH_DATE_WORDS, "/")
+_EN_STAY_WORDS = _alternatives("stay|check|booked|we're at|i'm at")
+_ZH_STAY_WORDS = _alternatives("住|订了|预订|预定|下榻|房间|房号")
+_STAY_TRIGGERS = ("room", *_EN_STAY_WORDS, *_ZH_STAY_WORDS)
 _BOOKING_TRIGGERS = _alternatives(
     "booking|reservation|confirmation|pnr|record locator|ticket|boarding pass|"
     "预订|预定|订房|确认号|票号|行程单"
 )
-_COMMUTE_TRIGGERS = _alternatives(
-    "bus|train|subway|metro|tube|ferry|tram|shuttle|line|express|rail|streetcar|bike|car|上班|上学|通勤|"
-    "去公司|回家|去学校"
+_EN_ROUTINE_WORDS = _alternatives(
+    "every|each|daily|weekday|usually|always|normally|commute|to work|to school|morning"
 )
+_ZH_ROUTINE_WORDS = _alternatives("每天|每日|天天|平时|平常|工作日|每周|通常|一般")
+_COMMUTE_TRIGGERS = (*_EN_ROUTINE_WORDS, *_ZH_ROUTINE_WORDS)
 
 
 def itinerary_recognizers() -> list[Recognizer]:
