@@ -48,6 +48,7 @@ POSITIVES = [
     ("我住在希尔顿酒店1208房间", "住在希尔顿酒店1208房间"),
     ("酒店房间号是 806", "房间号是 806"),
     ("my booking reference is QX7RTY", "QX7RTY"),
+    ("the PNR is QXRTBY", "QXRTBY"),
     ("酒店预订号：HTL88231", "HTL88231"),
     ("my e-ticket number is 7812345678901", "7812345678901"),
     # commutes
@@ -74,6 +75,9 @@ HARD_NEGATIVES = [
     "UA is short for Ukraine",
     "room 101 is a famous chapter in 1984",
     "my confirmation number is 3 digits long",
+    "the parking ticket I got (Ticket No. [INSERT TICKET NUMBER])",
+    "support ticket number 48213 is still open",
+    "booking reference: [INSERT BOOKING REFERENCE]",
     # general talk about places and trips
     "flights to Paris are cheap in May",
     "Tourists usually go to Rome in April",

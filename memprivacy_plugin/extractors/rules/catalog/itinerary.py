@@ -97,9 +97,12 @@ _FLIGHT_NUMBER = rf"(?<![A-Za-z0-9\-]){_DESIGNATOR}[ \-]?\d{{1,4}}(?-i:[A-Z])?(?
 
 
 def _booking_ok(value: str) -> bool:
-    """A booking reference has a digit and five characters, or is a six-letter record locator."""
+    """A booking reference has a digit and five characters, or is a six-letter record locator
+    (random letters, so at most one vowel: not "INSERT" or "NUMBER" in a template)."""
     chars = value.strip("#").replace("-", "")
-    return (len(chars) >= 5 and any(c.isdigit() for c in chars)) or (chars.isalpha() and len(chars) == 6)
+    if len(chars) >= 5 and any(c.isdigit() for c in chars):
+        return True
+    return chars.isalpha() and len(chars) == 6 and sum(c in "AEIOU" for c in chars) <= 1
 
 
 def _known_airline(value: str) -> bool:
@@ -460,7 +463,8 @@ def itinerary_recognizers() -> list[Recognizer]:
                 r"confirmation (?:number|code|no\.?|#)",
                 r"pnr",
                 r"record locator",
-                r"(?:e-)?ticket (?:number|no\.?|#|id|ref(?:erence)?)",
+                r"(?:e-|train |plane |flight |rail |bus |ferry )ticket"
+                r"(?: (?:number|no\.?|#|id|ref(?:erence)?))?",
                 r"boarding pass(?: number| no\.?| #)?",
                 "票号",
                 "车票号",
