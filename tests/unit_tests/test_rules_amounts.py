@@ -65,6 +65,8 @@ POSITIVES = [
     ("我花了两千块做了胃镜", TR, "花了两千块"),
     ("我每个月房租3500", TR, "房租3500"),
     ("I spent $3,500 on a new laptop", TR, "spent $3,500"),
+    ("I just paid a £3,000 progress invoice to the builder", TR, "paid a £3,000 progress invoice"),
+    ("我交了1200欧元的押金", TR, "交了1200欧元的押金"),
 ]
 
 
@@ -80,6 +82,7 @@ HARD_NEGATIVES = [
     "午饭花了30元",
     "我花了30块吃午饭",
     "I spent $40 on groceries",
+    "we got a $45 fee from the bank",
     "the ticket is $12",
     "it's $2,000 cheaper than last year's model",
     # general talk

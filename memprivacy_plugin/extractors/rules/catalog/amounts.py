@@ -36,6 +36,12 @@ __all__ = ["amount_recognizers"]
 _F = re.ASCII
 _Hit = tuple[int, int, str]  # start, end, and a purpose word's class or a privacy type
 
+
+def _words(block: str) -> list[str]:
+    """A lexicon written as one "|"-separated string."""
+    return [w for w in block.split("|") if w]
+
+
 # -- amounts ------------------------------------------------------------------------------------------
 
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?(?![\d])|\d+(?:\.\d+)?"
@@ -169,6 +175,14 @@ _ASSETS = frozenset({"credit", "income", "make", "wealth", "debt"})
 # The classes a purpose word after the amount may have ("$6,200 credit card balance"); a verb or a
 # payment word after an amount ("$500 paid") does not give it a purpose.
 _AFTER_CLASSES = frozenset({"credit", "income", "wealth", "debt", "sensitive"})
+# Payment nouns after an amount name a payment ("a $3,000 invoice", "1200欧元的押金"); it is kept
+# as any payment is (large, or for a medical or legal purpose).
+_AFTER_PAYMENTS = frozenset(
+    _words(
+        "bill|bills|invoice|invoices|fee|fees|charge|deposit|down payment|refund|donation|purchase|"
+        "账单|费用|押金|首付|定金|订金|退款|捐款|付款|消费"
+    )
+)
 # What may stand between an amount and a purpose word after it: "30k in student loans",
 # "¥2,400 for an IVF consultation", "5万的房贷", "五万欠款".
 _EN_CONNECT = re.compile(
@@ -184,9 +198,8 @@ def _lexicon() -> dict[str, str]:
     """Every purpose word (lower case) with its class; the first class listing a word keeps it."""
     words: dict[str, str] = {}
     for kind, block in _CLASSES.items():
-        for word in block.split("|"):
-            if word:
-                words.setdefault(word, kind)
+        for word in _words(block):
+            words.setdefault(word, kind)
     return words
 
 
@@ -522,7 +535,9 @@ class _Money:
         chinese = _CJK.match(lower, end) is not None or lower.startswith("的", end)
         connect = _ZH_CONNECT if chinese else _EN_CONNECT
         for start, stop, kind in words.after(end, min(b, end + _AFTER_REACH)):
-            if kind not in _AFTER_CLASSES or connect.fullmatch(lower, end, start) is None:
+            if kind not in _AFTER_CLASSES and lower[start:stop] not in _AFTER_PAYMENTS:
+                continue
+            if connect.fullmatch(lower, end, start) is None:
                 continue
             if chinese and (tail := _ZH_PURPOSE_TAIL.match(lower, stop, b)) is not None:
                 stop = tail.end()
