@@ -41,6 +41,11 @@ POSITIVES = [
     ("下周五我要和老婆去成都玩", "下周五我要和老婆去成都玩"),
     ("国庆节我们打算回老家", "国庆节我们打算回老家"),
     ("下个月去约翰内斯堡出差", "下个月去约翰内斯堡出差"),
+    ("我们在佛罗伦萨度蜜月", "在佛罗伦萨度蜜月"),
+    ("他去成都出差了", "去成都出差"),
+    ("她下周去上海参加一个会议", "下周去上海"),
+    ("我妈去北京参加婚礼了", "去北京"),
+    ("We're flying to Paris for our anniversary", "flying to Paris for our anniversary"),
     # hotels and bookings
     ("room 1208 at the Hilton", "room 1208 at the Hilton"),
     ("I'm staying at the Grand Hyatt next week", "staying at the Grand Hyatt"),
@@ -86,6 +91,8 @@ HARD_NEGATIVES = [
     "I want to go to Japan someday",
     "如果下周去成都，有什么攻略吗",
     "成都旅游攻略推荐",
+    "去成都旅游有什么推荐",
+    "Flights to Rome for a conference are expensive",
     # errands and places that are not trips
     "明天去超市买菜",
     "I'm going to Costco tomorrow",

@@ -28,6 +28,7 @@ from collections.abc import Iterator
 
 from ..engine import Recognizer, Scan, ScanFinder
 from ..patterns import compile_pattern
+from ._cues import ZH_KIN
 from ._keyed import keyed
 
 __all__ = ["itinerary_recognizers"]
@@ -231,14 +232,24 @@ _ZH_PLACES = (
 )
 _NOT_ZH_PLACES = r"超市|菜市|夜市|集市|股市|上市|门市|早市|城市"
 _ZH_PLACE = rf"(?:{_ZH_PLACES}|(?!{_NOT_ZH_PLACES})[\u4e00-\u9fff]{{1,5}}(?:市|省|县|镇|岛))"
-_ZH_PURPOSE = (
-    r"(?:玩|旅游|旅行|出差|开会|度假|探亲|看[\u4e00-\u9fff]{1,3}|参加[\u4e00-\u9fff]{1,6}|面试|考察)?"
-)
+_ZH_PURPOSE = r"(?:玩|旅游|旅行|出差|开会|度假|度蜜月|探亲|面试|考察)?"
 _ZH_PLAN = compile_pattern(
     rf"(?P<date>{_ZH_DATE})[^，。！？,.!?\n]{{0,8}}?(?:坐[\u4e00-\u9fff]{{1,3}}|开车|自驾)?"
     rf"(?P<verb>{_ZH_TRAVEL})(?P<place>{_ZH_PLACE}){_ZH_PURPOSE}"
 )
 _ZH_VETO = re.compile(r"如果|假如|假设|攻略|一般|通常|新闻|电影|小说|文章")
+# A trip said by its purpose instead of a date: "我在佛罗伦萨度蜜月", "他去成都出差了",
+# "flying to Paris for our anniversary".
+_ZH_TRIP = compile_pattern(
+    rf"(?:去|到|在|飞|前往|飞往|回)(?P<place>{_ZH_PLACE})"
+    r"(?:出差|旅游|旅行|度假|度蜜月|开会|探亲|玩|(?=参加))"
+)
+_ZH_PERSON = re.compile(rf"我|咱|俺|他|她|{ZH_KIN}")
+_EN_PURPOSE = re.compile(
+    r",? for (?:my|our|his|her|their|a|the) (?:[a-z]+ )?(?:honeymoon|vacation|holiday|business trip|"
+    r"work trip|conference|wedding|anniversary|retreat|summit|interview|funeral|graduation|reunion)\b",
+    _F | re.IGNORECASE,
+)
 _BOUNDARY = re.compile(r"[!?。！？\n;；]|\.(?=\s|$)")
 
 
@@ -261,18 +272,25 @@ class _TravelPlans(ScanFinder):
             if m.group("place").split(" ")[0] in _NOT_PLACES:
                 continue
             a, b = _sentence(lower, m.start(), m.end())
-            start = m.start()
-            if m.group("date") is None:
+            start, end = m.start(), m.end()
+            purpose = _EN_PURPOSE.match(text, end)
+            if purpose is not None:
+                end = purpose.end()
+            elif m.group("date") is None:
                 before = _EN_DATE_BEFORE.search(lower, max(a, start - 60), start)
                 if before is None:
                     continue
                 start = before.start()
             if _EN_PERSON.search(lower, a, b) is None or _EN_VETO.search(lower, a, b) is not None:
                 continue
-            yield start, m.end()
+            yield start, end
         for m in _ZH_PLAN.finditer(lower):
             a, b = _sentence(lower, m.start(), m.end())
             if _ZH_VETO.search(lower, a, b) is None:
+                yield m.span()
+        for m in _ZH_TRIP.finditer(lower):
+            a, b = _sentence(lower, m.start(), m.end())
+            if _ZH_PERSON.search(lower, a, b) is not None and _ZH_VETO.search(lower, a, b) is None:
                 yield m.span()
 
 
@@ -386,7 +404,13 @@ _ZH_DATE_WORDS = _alternatives(
     "下周|这周|本周|上周|下星期|下礼拜|这个星期|下个|下月|明天|后天|今晚|明早|明晚|今天|周末|星期|月|号|"
     "国庆|五一|春节|过年|暑假|寒假|元旦|中秋|端午|清明|年底|年初|明年|今年|周一|周二|周三|周四|周五|周六|周日"
 )
-_PLAN_TRIGGERS = (*_EN_DATE_WORDS, *_ZH_DATE_WORDS, "/")
+_PLAN_TRIGGERS = (
+    *_EN_DATE_WORDS,
+    *_ZH_DATE_WORDS,
+    "/",
+    *_alternatives("出差|旅游|旅行|度假|度蜜月|开会|探亲|参加|玩"),
+    *_alternatives(" for my | for our | for his | for her | for their | for a | for the "),
+)
 _EN_STAY_WORDS = _alternatives("stay|check|booked|we're at|i'm at")
 _ZH_STAY_WORDS = _alternatives("住|订了|预订|预定|下榻|房间|房号")
 _STAY_TRIGGERS = ("room", *_EN_STAY_WORDS, *_ZH_STAY_WORDS)
