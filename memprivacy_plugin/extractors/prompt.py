@@ -436,11 +436,31 @@ def _token_end(message: str, end: int) -> int:
     return end
 
 
+_CLAUSE_ENDS = frozenset(",;!?\n\r\t，。；！？、")
+#: Characters past its known beginning that a cut value is extended over, at most, to its clause's end.
+CLAUSE_REACH = 120
+
+
+def _clause_end(message: str, end: int) -> int:
+    """The end of the clause `message[:end]` stops in (a comma, a semicolon, a sentence's end or a
+    line break), at most `CLAUSE_REACH` characters on, and never inside a token."""
+    limit = min(len(message), end + CLAUSE_REACH)
+    stop = end
+    while stop < limit and message[stop] not in _CLAUSE_ENDS:
+        if message[stop] == "." and (stop + 1 == len(message) or message[stop + 1].isspace()):
+            break
+        stop += 1
+    while stop > end and message[stop - 1].isspace():
+        stop -= 1
+    return max(stop, _token_end(message, end))
+
+
 def _cut_item(message: str, locator: Locator, prefix: str) -> list[tuple[int, int]]:
     """Where a value cut off at the end of the output lies: each occurrence of its beginning,
     extended to the end of the token it stops in, so no rest of the value stays in clear.
     Occurrences that start inside a word of the same kind (the "138" of "2013800") are left out
-    unless there is no other."""
+    unless there is no other. A beginning found at one place only, which a description cut
+    between its words ("graduate teaching") usually is, is extended to the end of its clause."""
     needle = prefix.strip()
     found = locator.find(needle) if needle else []
     if not found:
@@ -451,6 +471,9 @@ def _cut_item(message: str, locator: Locator, prefix: str) -> list[tuple[int, in
         return start == 0 or head == "other" or _kind(message[start - 1]) != head
 
     at_start = [(s, e) for s, e in found if starts_a_token(s)] or found
+    if len(at_start) == 1:
+        start, end = at_start[0]
+        return [(start, _clause_end(message, end))]
     return [(s, _token_end(message, e)) for s, e in at_start]
 
 
@@ -458,7 +481,7 @@ def _cut_item(message: str, locator: Locator, prefix: str) -> list[tuple[int, in
 class ParsedOutput:
     """What `read_output` made of a model's answer: the spans, whether the answer was cut off
     (its JSON never closed: items after the cut are missing), and whether its last item's text
-    was cut (that item was extended to the end of the token it stops in)."""
+    was cut (that item was extended to the end of the token, or the clause, it stops in)."""
 
     spans: list[PrivacySpan]
     truncated: bool = False

@@ -107,7 +107,7 @@ def test_cut_escapes_are_dropped_not_searched(raw: str) -> None:
 
 
 def test_a_cut_surrogate_pair_is_dropped() -> None:
-    message = "my handle is 😀dana99 ok"
+    message = "my handle is 😀dana99, ok"
     raw = '[{"original_text": "\\ud83d\\ude00dana'
     assert [s.text for s in parse_output(raw, message)] == ["😀dana99"]
     raw = '[{"original_text": "x\\ud83d'  # the high half alone
@@ -151,3 +151,19 @@ def test_a_cut_inside_a_fence_or_after_thinking() -> None:
     assert [s.text for s in parsed.spans] == ["+1 415 867 5309"]
     parsed = read_output('{"spans": [{"text": "1380', MESSAGE)
     assert [s.text for s in parsed.spans] == ["13800138000"]
+
+
+def test_a_description_cut_between_its_words_is_extended_to_its_clause() -> None:
+    message = "I work as a graduate teaching assistant at the college, and my sister works as a nurse. Bye"
+    (span,) = parse_output('[{"original_text": "graduate teach', message)
+    assert span.text == "graduate teaching assistant at the college"
+    # a beginning found at several places: each to the end of its token only
+    spans = parse_output('[{"original_text": "my', "my mum and my dad")
+    assert [s.text for s in spans] == ["my", "my"]
+    # a sentence's end stops it, a period inside a token does not
+    (span,) = parse_output('[{"original_text": "e.g. the tr', "See e.g. the trip to Oslo. Then home")
+    assert span.text == "e.g. the trip to Oslo"
+    # and it reaches so far at most
+    long = "my diagnosis " + "word " * 100
+    (span,) = parse_output('[{"original_text": "my diag', long)
+    assert len(span.text) <= len("my diag") + 120 + 4
