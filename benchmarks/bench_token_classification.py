@@ -66,11 +66,13 @@ def main(argv: list[str] | None = None) -> int:
     texts = [t.text for t in english]
     if args.random:
         model, tokenizer = _random_model(texts)
-        extractor = TokenClassificationExtractor(
-            model, tokenizer=tokenizer, device=args.device, batch_size=args.batch_size
+        extractor = TokenClassificationExtractor(  # no cache: every pass must run the model
+            model, tokenizer=tokenizer, device=args.device, batch_size=args.batch_size, cache=False
         )
     else:
-        extractor = TokenClassificationExtractor(args.model, device=args.device, batch_size=args.batch_size)
+        extractor = TokenClassificationExtractor(
+            args.model, device=args.device, batch_size=args.batch_size, cache=False
+        )
     tokenizer = extractor._tokenizer
     sample = texts[: args.limit]
     mean_tokens = sum(len(tokenizer(t)["input_ids"]) for t in sample) / len(sample)
