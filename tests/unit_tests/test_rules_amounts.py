@@ -67,6 +67,7 @@ POSITIVES = [
     ("I spent $3,500 on a new laptop", TR, "spent $3,500"),
     ("I just paid a £3,000 progress invoice to the builder", TR, "paid a £3,000 progress invoice"),
     ("我交了1200欧元的押金", TR, "交了1200欧元的押金"),
+    ("I noticed an unauthorized charge of $152.75 on my card", TR, "unauthorized charge of $152.75"),
 ]
 
 

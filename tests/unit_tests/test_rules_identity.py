@@ -40,6 +40,10 @@ POSITIVES = [
     ("我的民族是藏族", "藏族"),
     ("我妈妈是朝鲜族", "朝鲜族"),
     ("种族是拉美裔", "拉美裔"),
+    ("navigating both my Ghanaian and Colombian heritage at work", "Ghanaian and Colombian heritage"),
+    ("the tradition is part of my own Anglican heritage", "Anglican heritage"),
+    ("I'm of Korean descent", "Korean descent"),
+    ("I grew up as a first-generation Palestinian-American.", "Palestinian-American"),
     # politics
     ("I'm a registered Democrat", "registered Democrat"),
     ("I'm a lifelong Republican", "lifelong Republican"),
@@ -89,6 +93,10 @@ HARD_NEGATIVES = [
     "我是拉拉队的",
     "我是党员大会的主持人",
     "我们是水族馆的常客",
+    "my Python background is strong",
+    "the heritage site is in Rome",
+    "Korean-American food is great",
+    "Ukrainian heritage month starts today",
 ]
 
 

@@ -130,9 +130,10 @@ _PAYMENT = (
     r"|付了|支付|花了|花费|交了|缴了|缴纳|账单|费用|押金|首付|定金|订金|退款|捐了|捐款|买了|消费|报销|付款|"
     r"总共|一共|总计"
 )
-# Purposes that make a payment private whatever its amount: health and the law, housing and school.
+# Purposes that make a payment private whatever its amount: health and the law, housing and school,
+# and a charge disputed or taken by fraud.
 _SENSITIVE = (
-    r"hospital|surgery|surgeon|operation|therapy|therapist|counseling|counselling|counselor|counsellor|"
+    r"unauthorized|unauthorised|fraudulent|disputed|dispute|chargeback|scam|scammed|hospital|surgery|surgeon|operation|therapy|therapist|counseling|counselling|counselor|counsellor|"
     r"psychiatrist|psychologist|ivf|fertility|egg freezing|clinic|doctor|dentist|dental|orthodontist|"
     r"medication|medications|meds|prescription|prescriptions|pharmacy|rehab|treatment|treatments|chemo|"
     r"chemotherapy|abortion|emergency room|er visit|ambulance|hospice|insulin|mri|ct scan|biopsy|co-pay|"

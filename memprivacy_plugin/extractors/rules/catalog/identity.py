@@ -229,9 +229,41 @@ def _lexicon() -> dict[str, str]:
     return terms
 
 
+# Heritage named by a capitalised adjective: "my Ghanaian and Colombian heritage", "I'm of Korean
+# descent", "a first-generation Palestinian-American" (any people's name, not only those listed).
+_ADJ = r"(?-i:[A-Z][a-z]+(?:-[A-Z][a-z]+)?)"
+_HERITAGE = (
+    rf"(?:\b(?:my|our|his|her|their)\s+(?:own\s+)?|{_EN_WHO}\s+(?:proudly\s+)?of\s+(?:mixed\s+)?)"
+    rf"(?P<value>{_ADJ}(?:(?:,\s*|\s+(?:and|&)\s+){_ADJ}){{0,2}}\s+(?:heritage|descent|ancestry))\b"
+)
+_HYPHENATED = (
+    rf"(?:{_EN_WHO}|\b(?:grew up|raised|born)\s+as)\s+(?:an?\s+)?"
+    r"(?:(?:proud|first-generation|second-generation|third-generation)\s+)?"
+    r"(?P<value>(?-i:[A-Z][a-z]+)-(?-i:American|Canadian|British|Australian))\b"
+)
+
+
 def identity_recognizers() -> list[Recognizer]:
     terms = _lexicon()
     return [
+        Recognizer(
+            "heritage",
+            "Sensitive Identity",
+            pattern=_HERITAGE,
+            group="value",
+            score=0.7,
+            trigger=("heritage", "descent", "ancestry"),
+            description="a people's or a faith's name before heritage/descent/ancestry, said of someone",
+        ),
+        Recognizer(
+            "hyphenated_identity",
+            "Sensitive Identity",
+            pattern=_HYPHENATED,
+            group="value",
+            score=0.7,
+            trigger=("-american", "-canadian", "-british", "-australian"),
+            description="'I'm a first-generation Palestinian-American' and the like",
+        ),
         Recognizer(
             "sensitive_identity",
             "Sensitive Identity",
@@ -239,5 +271,5 @@ def identity_recognizers() -> list[Recognizer]:
             score=0.75,
             trigger=tuple(sorted(terms)),
             description="religion, ethnicity, political affiliation and sexual orientation said of someone",
-        )
+        ),
     ]
