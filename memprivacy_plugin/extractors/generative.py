@@ -132,7 +132,7 @@ class GenerativeExtractor(BaseExtractor):
         #: units shared by consecutive chunks (None: an eighth of the chunk)
         self.chunk_overlap = chunk_overlap
         self.truncation_retries = truncation_retries
-        self._chunking: tuple[int, int] | None = None
+        self._chunking: tuple[object, tuple[int, int]] | None = None  # (what it depends on, result)
         #: results of earlier extractions (see `_cache.py`); None: every call runs the model
         self.cache = cache_option(cache)
 
@@ -196,7 +196,8 @@ class GenerativeExtractor(BaseExtractor):
         """`(size, overlap)` of the chunks, in tokens when there is a tokenizer, else characters.
         With a tokenizer and a known context, the size leaves room for the prompt, the answer
         (`max_tokens`) and some slack; `ConfigError` when the context leaves none."""
-        if self._chunking is None:
+        basis = (self.template, self.sampling.max_tokens, self.chunk_size, self.chunk_overlap)
+        if self._chunking is None or self._chunking[0] != basis:
             tokenizer = self.chunk_tokenizer()
             if tokenizer is None:
                 size = self.chunk_size or DEFAULT_CHUNK_CHARS
@@ -214,8 +215,8 @@ class GenerativeExtractor(BaseExtractor):
                         )
                     size = min(size, room)
             overlap = self.chunk_overlap if self.chunk_overlap is not None else size // 8
-            self._chunking = (size, min(overlap, size // 2 - 1) if size >= 4 else 0)
-        return self._chunking
+            self._chunking = (basis, (size, min(overlap, size // 2 - 1) if size >= 4 else 0))
+        return self._chunking[1]
 
     def windows(self, text: str) -> list[Window]:
         """The chunks of `text` as character offsets: one `(0, len(text))` when it fits."""

@@ -152,7 +152,8 @@ def test_served_replicas_skip_a_dead_one(vllm_server: str) -> None:
     """One real vLLM server and one dead address as two replicas: every request is answered, and
     the dead replica is tried once, then sits out its cool-down (long enough for this test)."""
     dead = f"http://127.0.0.1:{_free_port()}/v1"
-    extractor = _served([dead, vllm_server], replica_cooldown=3600, concurrency=4)
+    # no cache: the same messages go again, and every request is counted
+    extractor = _served([dead, vllm_server], replica_cooldown=3600, concurrency=4, cache=False)
     guard = PrivacyGuard(extractor=EnsembleExtractor([RuleExtractor(), extractor]), vault=InMemoryVault())
     for i, message in enumerate(MESSAGES):  # the first goes to the dead replica, then fails over
         protected = guard.protect(message, user_id=f"u{i}")

@@ -312,3 +312,12 @@ def test_the_guard_bound_is_per_chunk() -> None:
         assert not any(v in result.text for v in values)
         (batch,) = guard.protect_batch([text], user_id="u3")
         assert not any(v in batch.text for v in values)
+
+
+def test_chunk_settings_follow_the_settings_they_depend_on(tokenizer) -> None:  # type: ignore[no-untyped-def]
+    model = ServedLikeModel(tokenizer=tokenizer, context=4096, sampling=SamplingSettings(max_tokens=512))
+    roomy = model.chunk_settings()[0]
+    model.sampling = SamplingSettings(max_tokens=1500)
+    assert model.chunk_settings()[0] < roomy  # a longer answer leaves less room for the message
+    model.chunk_size = 100
+    assert model.chunk_settings() == (100, 12)
