@@ -11,7 +11,6 @@ import queue
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -133,13 +132,13 @@ def test_many_processes_never_collide(postgres_dsn: str, postgres_schema: str, k
         proc.start()
     results: dict[int, dict[tuple[str, str], str]] = {}
     work: dict[str, list[str]] = {"alice": [], "bob": []}
-    deadline = time.monotonic() + 300
     while len(results) < len(procs):
         try:
             n, got, forgotten = out.get(timeout=1)
         except queue.Empty:
             assert not [p.exitcode for p in procs if p.exitcode not in (None, 0)], "a writer failed"
-            assert time.monotonic() < deadline, "the writers did not finish"
+            # every writer gone and nothing left to read: one ended without reporting
+            assert any(p.is_alive() for p in procs), "a writer ended without reporting"
             continue
         results[n] = got
         for user, placeholders in forgotten.items():
