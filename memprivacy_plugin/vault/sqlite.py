@@ -107,6 +107,7 @@ _SQL_INSERT = (
     " privacy_type, level, value_ct, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _SQL_ADD_KEY = "INSERT INTO keys (key_id, provider, wrapped, created_at) VALUES (?, ?, ?, ?)"
+_SQL_ADD_KEY_ONCE = _SQL_ADD_KEY.replace("INSERT", "INSERT OR IGNORE", 1)  # first opens racing
 _SQL_ENTRY_COLS = "scope, namespace, name, number, pkey, privacy_type, level, value_ct, created_at"
 
 
@@ -270,7 +271,7 @@ class SQLiteVault(AsyncVaultMixin):
         rows = self._key_rows(conn)
         if not rows:
             row = Keyring.new_key(1, provider)
-            conn.execute(_SQL_ADD_KEY.replace("INSERT", "INSERT OR IGNORE"), astuple(row))
+            conn.execute(_SQL_ADD_KEY_ONCE, astuple(row))
             rows = self._key_rows(conn)
         return Keyring.open(rows, provider)
 
@@ -541,12 +542,12 @@ class SQLiteVault(AsyncVaultMixin):
             try:
                 usage = {r.key_id: 0 for r in self._key_rows(conn)}
                 rows = conn.execute(
-                    "SELECT substr(value_ct, 1, 5), COUNT(*) FROM entries GROUP BY 1"
+                    "SELECT substr(value_ct, 2, 4), COUNT(*) FROM entries GROUP BY 1"
                 ).fetchall()
             except sqlite3.Error as exc:
                 raise VaultError(f"vault read failed: {exc}") from exc
-        for header, count in rows:
-            usage[Keyring.key_id_of(bytes(header) + bytes(12))] = count
+        for key_id, count in rows:  # the 4 key-id bytes after the format byte
+            usage[int.from_bytes(bytes(key_id), "big")] = count
         return usage
 
     def drop_wrappings(self, provider_name: str) -> int:
