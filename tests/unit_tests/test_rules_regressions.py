@@ -93,7 +93,6 @@ NOT_PRIVATE = [
     "TOKEN_URL=https://auth.example.net/token",
     "SECRET_KEY_FILE=/etc/app/key",
     # a number that is not the one the key word announces
-    "I forgot my password. My order number is 482913.",
     "my account balance is 12345678",
     "lottery numbers 05 12 23 34 45 06",
     "my favourite numbers: 7 14 21 28 35 42 49",
@@ -103,6 +102,13 @@ NOT_PRIVATE = [
 @pytest.mark.parametrize("text", NOT_PRIVATE)
 def test_not_private(rules: RuleExtractor, text: str) -> None:
     assert values(rules, text) == []
+
+
+def test_number_after_another_key_word_is_not_the_password(rules: RuleExtractor) -> None:
+    # The order number is a Transaction Record of its own, not the password the sentence mentions.
+    assert values(rules, "I forgot my password. My order number is 482913.") == [
+        ("Transaction Record", "482913")
+    ]
 
 
 def test_code_survives_the_guard_unchanged() -> None:

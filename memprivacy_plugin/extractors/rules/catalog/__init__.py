@@ -17,8 +17,10 @@ from .identity import identity_recognizers
 from .itinerary import itinerary_recognizers
 from .judicial import judicial_recognizers
 from .medications import medication_recognizers
+from .named_people import named_people_recognizers
 from .relationships import relationship_recognizers
 from .secrets import secret_recognizers
+from .transactions import transaction_recognizers
 from .vehicles import vehicle_recognizers
 
 __all__ = ["FAMILIES", "default_recognizers"]
@@ -35,11 +37,13 @@ FAMILIES = {
     "accounts": account_recognizers,
     "background": background_recognizers,
     "relationships": relationship_recognizers,
+    "named_people": named_people_recognizers,
     "conditions": condition_recognizers,
     "medications": medication_recognizers,
     "judicial": judicial_recognizers,
     "biometrics": biometric_recognizers,
     "amounts": amount_recognizers,
+    "transactions": transaction_recognizers,
     "itinerary": itinerary_recognizers,
     "identity": identity_recognizers,
 }
