@@ -22,6 +22,13 @@ def conditions_only() -> RuleExtractor:
 
 
 POSITIVES = [
+    ("偏头痛又让我一整天没法工作", "偏头痛"),
+    ("I have flat feet and need insoles.", "flat feet"),
+    ("I suffer from claustrophobia in lifts.", "claustrophobia"),
+    ("我的体重降到了52 kg", "52 kg"),
+    ("my weight dropped to 61 kg this month", "61 kg"),
+    ("My BMI is 16.2 now.", "16.2"),
+    ("我的BMI降至15.7", "15.7"),
     # diagnoses, with their modifiers in the span and the cue left out
     ("Last spring I was diagnosed with severe anxiety disorder.", "severe anxiety disorder"),
     ("my GP says I have type 2 diabetes", "type 2 diabetes"),
@@ -100,6 +107,9 @@ def test_positive_in_the_default_extractor(rules: RuleExtractor, text: str, valu
 
 
 HARD_NEGATIVES = [
+    "A BMI of 25 is overweight.",
+    "What is a healthy weight for 170cm?",
+    "Claustrophobia is common in divers.",
     "I'm writing an essay on diabetes for my biology class.",
     "What are the early symptoms of diabetes?",
     "I have a question about asthma inhalers in general.",

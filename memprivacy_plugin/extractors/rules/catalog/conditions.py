@@ -52,7 +52,13 @@ panic disorder|panic attack|ptsd|c-ptsd|cptsd|ocd|adhd|autism|asperger's|asperge
 schizophrenia|schizoaffective disorder|borderline personality disorder|bpd|eating disorder|anorexia|
 bulimia|binge eating disorder|alcoholism|alcohol addiction|drug addiction|substance abuse|
 opioid addiction|dyslexia|dyspraxia|tourette's|tourettes|seasonal affective disorder|suicidal thoughts|
-self-harm|pregnancy|miscarriage|ectopic pregnancy|stillbirth|high-risk pregnancy
+self-harm|pregnancy|miscarriage|ectopic pregnancy|stillbirth|high-risk pregnancy|flat feet|
+photophobia|claustrophobia|agoraphobia|acrophobia|dry eye syndrome|hypoglycemia|hypoglycaemia|
+low blood sugar|high blood sugar|heart palpitations|palpitations|motion sickness|histamine intolerance|
+dermatitis|atopic dermatitis|varicose veins|pancreatitis|appendicitis|hernia|hemophilia|haemophilia|
+sickle cell disease|sickle cell anemia|thalassemia|cystic fibrosis|muscular dystrophy|cerebral palsy|
+down syndrome|spina bifida|ovarian cyst|thyroid nodules|gastroparesis|incontinence|lower back pain|
+chronic back pain|chronic neck pain|frozen shoulder|tennis elbow|bunions|gum disease|periodontitis
 """
 # Adjectives said of a person ("I'm diabetic", "she is 20 weeks pregnant", "allergic to penicillin").
 _EN_STATES = """
@@ -80,7 +86,10 @@ _ZH_CONDITIONS = """
 荨麻疹|痤疮|白癜风|脱发|斑秃|鼻炎|过敏性鼻炎|鼻窦炎|咽炎|扁桃体炎|花粉过敏|尘螨过敏|海鲜过敏|
 花生过敏|青霉素过敏|乳糖不耐受|麸质不耐受|艾滋病|梅毒|淋病|疱疹|带状疱疹|尖锐湿疣|肺结核|结核病|
 新冠|流感|痛经|月经不调|更年期|经前综合征|尿路感染|阴道炎|前列腺炎|勃起功能障碍|阳痿|早泄|怀孕|
-孕期|流产|小产|宫外孕|胎停|先兆流产|早产|产后抑郁|肥胖症|过敏
+孕期|流产|小产|宫外孕|胎停|先兆流产|早产|产后抑郁|肥胖症|过敏|扁平足|畏光|幽闭恐惧症|恐高症|
+晕动症|低血糖|高血糖|颈椎劳损|腰椎劳损|肌肉劳损|骨折|脚踝扭伤|韧带损伤|胃黏膜损伤|胃出血|阑尾炎|
+胰腺炎|疝气|静脉曲张|血友病|地中海贫血|唐氏综合征|脑瘫|皮炎|特应性皮炎|甲状腺功能减退|甲状腺功能亢进|
+牙周炎|肩袖损伤|足底筋膜炎
 """
 # Everyday feelings and passing symptoms ("焦虑", "头疼": "让我头疼" is a figure of speech): a
 # condition only with a diagnosis, a severity or a flare ("我有重度焦虑", "偏头痛又犯了").
@@ -230,6 +239,7 @@ _ZH_CONDITION_CUES = compile_cues(_ZH_SPEAKER, _ZH_DIAGNOSED)
 _ZH_CONDITION_SPOIL = compile_cues(r"\A(?:细胞|学|科|研究|领域|专家|专业|中心|医院|基金|研讨|药|数据|模型)")
 _ZH_CONDITION_AFTER = compile_cues(
     r"(?:又|也|还|总是|经常)?(?:犯了|发作|复发|加重了?|严重了|好转|好多了|又犯|犯的|发了)"
+    r"|(?:又|还|一直|总是|经常)?(?:让我|害得我|害我|折磨着?我|困扰着?我|使我|弄得我)"
     r"|(?:很|特别|非常|越来越|比较|挺)严重|得?(?:更|越来越|很|特别)厉害|的(?:老)?毛病|的病史"
 )
 # Long-standing, not passing: "我长期失眠", "我一直偏头痛".
@@ -370,9 +380,29 @@ def _measure_recognizers() -> list[Recognizer]:
         keyed(
             "body_weight",
             "Medical Health",
-            (r"(?:my |body |current )weight", r"i weigh(?:ed)?", r"(?:he|she) weighs", "体重"),
+            (
+                r"(?:my |body |current )weight(?: has| had)?(?: (?:dropped|fallen|fell|gone up|went up|"
+                r"increased|decreased|climbed|risen|rose)(?: to)?)?",
+                r"i weigh(?:ed)?",
+                r"(?:he|she) weighs",
+                r"体重(?:已经|又|进一步|竟然|现在|只有|才)?(?:降到了?|降至|掉到了?|涨到了?|升到了?|上升到了?|增加到了?|"
+                r"减到了?|到了|只有|才|达到了?)?",
+            ),
             _WEIGHT,
             trigger=("weight", "weigh", "体重"),
+            score=0.75,
+            end="",
+        ),
+        keyed(
+            "body_mass_index",
+            "Medical Health",
+            (
+                r"(?:my|his|her|current) bmi(?: has| had)?(?: (?:dropped|fallen|fell|gone up|went up|risen|rose)"
+                r"(?: to)?)?",
+                r"(?:我的|我|目前的|现在的)bmi(?:已经|又|现在|只有)?(?:降到了?|降至|是|为|只有|到了)?",
+            ),
+            r"\d{2}(?:\.\d{1,2})?(?![\d.])",
+            trigger=("bmi",),
             score=0.75,
             end="",
         ),
