@@ -9,23 +9,32 @@ counts and keyed-hash refs, never a value.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ._dryrun import DryRunVault, dry_run_guard
 from ._report import AuditReport, AuditTally, MigrationReport, UserAudit, ValueRef, found_in_clear
+from ._resume import Checkpoint
+
+if TYPE_CHECKING:
+    from .store import PostgresSource, SqliteSource, audit_store, migrate_store
 
 __all__ = [
     "AuditReport",
     "AuditTally",
     "Checkpoint",
+    "DryRunVault",
     "MigrationReport",
+    "PostgresSource",
+    "SqliteSource",
     "UserAudit",
     "ValueRef",
     "audit_store",
+    "dry_run_guard",
     "found_in_clear",
     "migrate_store",
 ]
 
-_LAZY = {"audit_store": ".store", "migrate_store": ".store", "Checkpoint": "._resume"}
+_LAZY = {name: ".store" for name in ("PostgresSource", "SqliteSource", "audit_store", "migrate_store")}
 
 
 def __getattr__(name: str) -> Any:

@@ -177,9 +177,10 @@ class AuditReport(BaseModel):
 
 
 class MigrationReport(BaseModel):
-    """What a migration did (or, with `dry_run`, would do). `items_rewritten` + `items_unchanged`
-    + `items_failed` = `items_seen`; `resumed_from`: items a checkpoint file marked done before this
-    run (skipped, counted in none of those). `history`: what became of a history of old values
+    """What a migration did (or, with `dry_run`, would do), over the whole job: `items_rewritten`
+    + `items_unchanged` + `items_failed` = `items_seen`, items a checkpoint file marked done before
+    this run included (`resumed_from` says how many), so a resumed run reports what an uninterrupted
+    one would. `history`: what became of a history of old values
     (mem0's): "migrated", "purged", "kept" or "n/a". `residue`: plain statements of where old clear
     text may still exist and cannot be removed from here; `scrubbed`: what was done about it."""
 
@@ -219,18 +220,19 @@ class MigrationReport(BaseModel):
 
     def table(self) -> str:
         verb = "would be rewritten" if self.dry_run else "rewritten"
-        lines = [
-            f"{'dry run of the ' if self.dry_run else ''}migration of {self.source}",
-            f"items seen        {self.items_seen}",
-            f"items {verb:<11} {self.items_rewritten}",
-            f"items unchanged   {self.items_unchanged}",
-            f"items failed      {self.items_failed}",
-            f"spans protected   {self.spans_protected}",
+        rows = [
+            ("items seen", self.items_seen),
+            (f"items {verb}", self.items_rewritten),
+            ("items unchanged", self.items_unchanged),
+            ("items failed", self.items_failed),
+            ("spans protected", self.spans_protected),
         ]
         if self.resumed_from:
-            lines.append(f"done before (checkpoint) {self.resumed_from}")
+            rows.append(("done before (resumed)", self.resumed_from))
+        lines = [f"{'dry run of the ' if self.dry_run else ''}migration of {self.source}"]
+        lines += [f"{label:<26}{n:>8}" for label, n in rows]
         if self.history != "n/a":
-            lines.append(f"history           {self.history}")
+            lines.append(f"{'history':<26}{self.history:>8}")
         if self.spans_protected:
             lines += ["", "by level"] + [f"  {lvl}  {n:>8}" for lvl, n in self.by_level.items()]
             width = max(len(t) for t in self.by_type)

@@ -1,0 +1,91 @@
+"""Protecting existing values the way the adapters protect new ones, with what each one holds.
+
+`protect_values(guard, values, user_id=..., keys=...)` makes exactly the call `PrivateStore` makes
+for a batch of puts (`guard.protect_data([v1, v2, ...], user_id=..., keys=fields)`: one batched
+extraction and one vault call over the leaves of every value, in order), and also returns, for each
+value, what its protection did (spans by level and type), so a migration can report it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from .._data import leaf_text, leaves, like, map_leaves
+from ..errors import ConfigError, ExtractionError, PolicyBlockedError
+from ..guard import LITERAL_TYPE, PrivacyGuard, ProtectedText
+from ..policy import Action
+from ._resume import Tally
+
+__all__ = ["FAILED", "REWRITTEN", "UNCHANGED", "Protected", "protect_each", "protect_values", "tally_of"]
+
+REWRITTEN, UNCHANGED, FAILED = "rewritten", "unchanged", "failed"
+#: Errors that fail one value (its text cannot be protected as the policy asks), not the run.
+ITEM_ERRORS = (ExtractionError, PolicyBlockedError, ConfigError)
+
+#: (new value, tally) per value; None where the value could not be protected.
+Protected = tuple[Any, Tally] | None
+
+
+def tally_of(results: Iterable[ProtectedText]) -> Tally:
+    """Spans protected (placeholder or redaction), by (level, type); a literal placeholder-like
+    text of the user's own is not a private value and is not counted."""
+    tally: Tally = {}
+    for result in results:
+        for r in result.replacements:
+            if r.action is not Action.KEEP and r.span.privacy_type != LITERAL_TYPE:
+                key = (r.span.level.value, r.span.privacy_type)
+                tally[key] = tally.get(key, 0) + 1
+    return tally
+
+
+def protect_values(
+    guard: PrivacyGuard,
+    values: Sequence[Any],
+    *,
+    user_id: str,
+    keys: Sequence[str] | None = None,
+    namespace: str | None = None,
+) -> list[tuple[Any, Tally]]:
+    """`guard.protect_data(list(values), user_id=..., keys=...)` value by value, with each
+    value's tally. Raises what `protect_data` raises."""
+    wanted = set(keys) if keys is not None else None
+    found = [leaves(value, wanted) for value in values]
+    texts = [leaf_text(leaf) for leafs in found for leaf in leafs]
+    results = guard.protect_batch(texts, user_id=user_id, namespace=namespace) if texts else []
+    out: list[tuple[Any, Tally]] = []
+    at = 0
+    for value, leafs in zip(values, found, strict=True):
+        mine = results[at : at + len(leafs)]
+        at += len(leafs)
+        out.append((_rebuilt(value, wanted, [r.text for r in mine]), tally_of(mine)))
+    return out
+
+
+def _rebuilt(value: Any, wanted: set[str] | None, texts: list[str]) -> Any:
+    new = iter(texts)
+    return map_leaves(value, wanted, lambda leaf: like(leaf, next(new)))
+
+
+def protect_each(
+    guard: PrivacyGuard,
+    values: Sequence[Any],
+    *,
+    user_id: str,
+    keys: Sequence[str] | None = None,
+    namespace: str | None = None,
+) -> list[Protected]:
+    """`protect_values` that fails per value: the batch first, and if it raises one of
+    `ITEM_ERRORS`, each value alone (None for those that fail). Vault and other errors propagate
+    (they are not about one value)."""
+    try:
+        return list(protect_values(guard, values, user_id=user_id, keys=keys, namespace=namespace))
+    except ITEM_ERRORS:
+        pass  # retried one by one below, outside this block: the error may hold nothing we keep
+    out: list[Protected] = []
+    for value in values:
+        try:
+            out.append(protect_values(guard, [value], user_id=user_id, keys=keys, namespace=namespace)[0])
+        except ITEM_ERRORS:
+            out.append(None)
+    return out
