@@ -31,10 +31,12 @@ __all__ = [
     "audit_store",
     "dry_run_guard",
     "found_in_clear",
+    "migrate_checkpointer",
     "migrate_store",
 ]
 
 _LAZY = {name: ".store" for name in ("PostgresSource", "SqliteSource", "audit_store", "migrate_store")}
+_LAZY["migrate_checkpointer"] = ".checkpointer"
 
 
 def __getattr__(name: str) -> Any:
