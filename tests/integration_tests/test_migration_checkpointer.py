@@ -7,6 +7,7 @@ with its values restored, as if it had been protected all along.
 from __future__ import annotations
 
 import hashlib
+import operator
 import os
 import shutil
 import signal
@@ -14,7 +15,7 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, TypedDict
 
 import pytest
 
@@ -38,9 +39,10 @@ from langgraph.checkpoint.serde.encrypted import EncryptedSerializer
 from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.graph import END, START, MessagesState, StateGraph
 from langgraph.prebuilt import ToolNode
-from langgraph.types import Command, interrupt
+from langgraph.types import Command, Send, interrupt
 
 from memprivacy_plugin import ConfigError, KnownValuesExtractor, PrivacyGuard, SQLiteVault
+from memprivacy_plugin.integrations._messages import marked
 from memprivacy_plugin.integrations.langgraph import PrivateToolNode, private_graph
 from memprivacy_plugin.migration import MigrationReport, migrate_checkpointer
 
@@ -401,3 +403,45 @@ def test_postgres_saver_migrated_in_its_tables(postgres_database: str, tmp_path:
         assert tools.received == [{"to": PHONE, "body": "See you at 6"}]
         assert out["messages"][-1].content == f"Done. SMS sent to {PHONE}; receipt mailed to {EMAIL}"
     assert not [s for s in SECRETS if s.encode() in table_text()]
+
+
+class Fanout(TypedDict):
+    texts: list[str]
+    done: Annotated[list[str], operator.add]
+    tags: set[str]
+
+
+def test_sends_sets_and_answers_left_in_clear_by_restore_node(tmp_path: Path) -> None:
+    """A map-reduce graph's `Send` packets (pending writes) are walked; a set of strings is kept and
+    said in the residue; an answer a `restore_node` put back in clear gets its placeholder form."""
+    db, guard = tmp_path / "fan.db", guard_at(tmp_path)
+    builder = StateGraph(Fanout)
+    builder.add_node("worker", lambda state: {"done": [f"sent to {state['text']}"]})
+    builder.add_node("start", lambda state: {})
+    builder.add_edge(START, "start")
+    builder.add_conditional_edges(
+        "start", lambda state: [Send("worker", {"text": t}) for t in state["texts"]]
+    )
+    builder.add_edge("worker", END)
+    with SqliteSaver.from_conn_string(str(db)) as saver:
+        fan = builder.compile(checkpointer=saver, interrupt_before=["worker"])
+        fan.invoke({"texts": [PHONE, EMAIL], "done": [], "tags": {"ok"}}, cfg("f1"))
+        sends = saver.conn.execute("SELECT value FROM writes WHERE channel = '__pregel_tasks'").fetchall()
+        assert sends  # the Send packets wait in pending writes
+        chat = build(Model(), ToolNode([]), saver)
+        chat.invoke({"messages": [("user", "hello")], "note": "x"}, cfg("c1"))
+        answer = AIMessage(f"Your number is {PHONE}", id="a1")
+        shown_in_clear = marked(answer, restored=True, placeholder_content="Your number is <Phone_Number_1>")
+        chat.update_state(cfg("c1"), {"messages": [shown_in_clear]})
+        guard.protect(PHONE, user_id="dana")  # the placeholder the app's restore_node had used
+        report = migrate_checkpointer(saver, guard)
+        assert report.items_failed == 0
+        assert any("sets, custom objects" in r for r in report.residue)
+        assert leaks_in_file(db) == []
+        resumed = private_graph(fan, guard).invoke(None, cfg("f1"))
+        assert sorted(resumed["done"]) == sorted([f"sent to {PHONE}", f"sent to {EMAIL}"])
+        raw = chat.get_state(cfg("c1")).values["messages"][-1]
+        assert raw.content == "Your number is <Phone_Number_1>"
+        assert (
+            private_graph(chat, guard).get_state(cfg("c1")).values["messages"][-1].content == answer.content
+        )
