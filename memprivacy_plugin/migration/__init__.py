@@ -16,6 +16,7 @@ from ._report import AuditReport, AuditTally, MigrationReport, UserAudit, ValueR
 from ._resume import Checkpoint
 
 if TYPE_CHECKING:
+    from .mem0 import audit_mem0, migrate_mem0
     from .store import PostgresSource, SqliteSource, audit_store, migrate_store
 
 __all__ = [
@@ -28,15 +29,18 @@ __all__ = [
     "SqliteSource",
     "UserAudit",
     "ValueRef",
+    "audit_mem0",
     "audit_store",
     "dry_run_guard",
     "found_in_clear",
     "migrate_checkpointer",
+    "migrate_mem0",
     "migrate_store",
 ]
 
 _LAZY = {name: ".store" for name in ("PostgresSource", "SqliteSource", "audit_store", "migrate_store")}
 _LAZY["migrate_checkpointer"] = ".checkpointer"
+_LAZY.update(audit_mem0=".mem0", migrate_mem0=".mem0")
 
 
 def __getattr__(name: str) -> Any:
