@@ -506,6 +506,9 @@ def _parser() -> argparse.ArgumentParser:
 
     add_doctor_parser(sub, [common, reading], _extractor_options)
     add_eval_parser(sub)
+    from ._cli_migration import add_migration_parsers
+
+    add_migration_parsers(sub, _extractor_options)
     return parser
 
 

@@ -273,6 +273,12 @@ def migrate_store(
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ConfigError("workers must be a positive whole number")
     inner, guard_like, owner, keys = _resolve(store, guard, user_of, fields)
+    if owner.users is None and owner.func is None:
+        raise ConfigError(
+            "migrate_store needs to know whose vault each item uses: user_of= (the namespace position of "
+            "the user id, as the app's PrivateStore namespace_user_index, or a function of the namespace), "
+            "or the app's PrivateStore as the store"
+        )
     if workers > 1:
         inner, guard_like = _for_workers(inner, guard_like)
     with open_store(inner) as s:
