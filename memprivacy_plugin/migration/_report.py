@@ -140,7 +140,7 @@ class AuditReport(BaseModel):
 
     def plot(self, path: str | Path, *, title: str | None = None) -> Path:
         """A PNG bar chart of the spans in clear by level and by type (matplotlib, Agg backend,
-        imported here: the `eval` or `notebooks` extra)."""
+        imported here: the `migration` extra)."""
         try:
             import matplotlib
 
@@ -148,7 +148,7 @@ class AuditReport(BaseModel):
             import matplotlib.pyplot as plt
         except ImportError as exc:
             raise ImportError(
-                "the audit chart needs matplotlib: pip install 'memprivacy-plugin[eval]'"
+                "the audit chart needs matplotlib: pip install 'memprivacy-plugin[migration]'"
             ) from exc
         path = Path(path)
         types = sorted(self.by_type.items(), key=lambda kv: -kv[1])[:20]
