@@ -52,6 +52,7 @@ CORE_KEYS = frozenset(
 )
 _PAGE = 1000
 _ALL = 10**9
+_VARIABLES = 900
 
 
 def payload_metadata(payload: Mapping[str, Any]) -> dict[str, Any]:
@@ -271,15 +272,16 @@ class History:
     def rows(self, memory_ids: Sequence[str]) -> dict[str, list[tuple[str, str | None, str | None]]]:
         """(row id, old_memory, new_memory) of each memory's history rows, oldest first."""
         out: dict[str, list[tuple[str, str | None, str | None]]] = {m: [] for m in memory_ids}
-        if not self.has_history or not memory_ids:
+        if not self.has_history:
             return out
-        marks = ",".join("?" * len(memory_ids))
-        for row_id, memory_id, old, new in self.conn.execute(
-            f"SELECT id, memory_id, old_memory, new_memory FROM history WHERE memory_id IN ({marks}) "
-            "ORDER BY created_at, rowid",
-            list(memory_ids),
-        ):
-            out[memory_id].append((row_id, old, new))
+        for at in range(0, len(memory_ids), _VARIABLES):  # SQLite caps the parameters of a statement
+            chunk = list(memory_ids[at : at + _VARIABLES])
+            for row_id, memory_id, old, new in self.conn.execute(
+                "SELECT id, memory_id, old_memory, new_memory FROM history WHERE memory_id IN "
+                f"({','.join('?' * len(chunk))}) ORDER BY created_at, rowid",
+                chunk,
+            ):
+                out[memory_id].append((row_id, old, new))
         return out
 
     def memory_ids(self) -> Iterator[list[str]]:

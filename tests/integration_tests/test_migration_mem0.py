@@ -402,6 +402,33 @@ def test_selection_failures_and_refusals(
         migrate_mem0(memory, guard, history="keep")  # type: ignore[arg-type]
 
 
+def test_async_memory_through_the_apps_wrapper(tmp_path: Path, guard: PrivacyGuard) -> None:
+    """An `AsyncMemory`, given as the app's `AsyncPrivateMemory`: its namespace and its choice of
+    metadata keys are the migration's, so the app restores what the migration wrote."""
+    import asyncio
+
+    from memprivacy_plugin.integrations.mem0 import AsyncPrivateMemory
+
+    memory, _ = make_memory(tmp_path / "async", sync=False)
+    note = f"Call me on {PHONE} or mail {EMAIL}"
+    asyncio.run(memory.add(note, user_id="dana", infer=False, metadata={"contact": EMAIL, "desk": PHONE}))
+    app = AsyncPrivateMemory(memory, guard, namespace="tenant-a", protect_metadata=["contact"])
+    report = migrate_mem0(app, history="purge")
+    assert (report.items_rewritten, report.history) == (1, "purged")
+    assert {e.namespace for e in guard.vault.entries("dana")} == {"tenant-a"}
+
+    async def read() -> tuple[dict[str, Any], dict[str, Any]]:
+        got = await app.get_all(filters={"user_id": "dana"})
+        raw = await memory.get_all(filters={"user_id": "dana"})
+        return got["results"][0], raw["results"][0]
+
+    got, raw = asyncio.run(read())
+    assert raw["memory"] == "Call me on <Phone_Number_1> or mail <Email_1>"
+    assert raw["metadata"] == {"contact": "<Email_1>", "desk": PHONE}  # the app does not protect "desk"
+    assert (got["memory"], got["metadata"]) == (note, {"contact": EMAIL, "desk": PHONE})
+    assert {v for _, v in files_holding(tmp_path / "async", VALUES)} == {PHONE}  # in the desk metadata only
+
+
 # -- kill -9 and resume ---------------------------------------------------------------------------
 
 _RUNNER = """
