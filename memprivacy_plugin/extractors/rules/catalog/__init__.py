@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..engine import Recognizer
 from .accounts import account_recognizers
+from .addresses import address_recognizers
 from .amounts import amount_recognizers
 from .background import background_recognizers
 from .biometrics import biometric_recognizers
@@ -34,6 +35,7 @@ FAMILIES = {
     "health": health_recognizers,
     "vehicles": vehicle_recognizers,
     "contact": contact_recognizers,
+    "addresses": address_recognizers,
     "accounts": account_recognizers,
     "background": background_recognizers,
     "relationships": relationship_recognizers,

@@ -397,8 +397,8 @@ def _measure_recognizers() -> list[Recognizer]:
             "body_mass_index",
             "Medical Health",
             (
-                r"(?:my|his|her|current) bmi(?: has| had)?(?: (?:dropped|fallen|fell|gone up|went up|risen|rose)"
-                r"(?: to)?)?",
+                r"(?:my|his|her|current) bmi(?: has| had)?"
+                r"(?: (?:dropped|fallen|fell|gone up|went up|risen|rose)(?: to)?)?",
                 r"(?:我的|我|目前的|现在的)bmi(?:已经|又|现在|只有)?(?:降到了?|降至|是|为|只有|到了)?",
             ),
             r"\d{2}(?:\.\d{1,2})?(?![\d.])",
