@@ -19,6 +19,10 @@ def background_only() -> RuleExtractor:
 
 
 POSITIVES = [
+    ("作为一名科学家，我只陈述事实", "科学家"),
+    ("身为心理学副教授，我本该很擅长调节情绪", "心理学副教授"),
+    ("出于我作为前调查记者的谨慎", "前调查记者"),
+    ("我是建筑史学者", "建筑史学者"),
     ("I work at Zendesk as a support engineer", "Zendesk as a support engineer"),
     ("I'm a pediatric nurse at St. Jude's and love it", "pediatric nurse at St. Jude's"),
     ("I'm a senior backend developer at Shopify.", "senior backend developer at Shopify"),
@@ -72,6 +76,8 @@ def test_positive(rules: RuleExtractor, text: str, value: str) -> None:
 
 
 HARD_NEGATIVES = [
+    "作为朋友我得说一句",
+    "作为一个整体来看还不错",
     "I'm 5 minutes away",
     "I'm 100% sure about it",
     "I'm 30 pages into the book",

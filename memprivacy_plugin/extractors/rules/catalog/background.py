@@ -373,7 +373,9 @@ _ZH_OCCUPATIONS_TEXT = (
     "创业者 自由职业者 个体户 店主 老板 全职妈妈 家庭主妇 HR CEO CTO "
     "CFO 产品 客服 前台 文员 出纳 财务 人事 行政 "
     "测试 开发 策划 算法工程师 数据分析师 医师 牙医 兽医 "
-    "中医 护工 保姆 月嫂 教练 健身教练 律师助理 法官 检察官"
+    "中医 护工 保姆 月嫂 教练 健身教练 律师助理 法官 检察官 "
+    "科学家 学者 副教授 主编 艺术家 诗人 编剧 导演 制片人 策展人 评论家 专家 音乐家 企业家 "
+    "治疗师 物理治疗师 社工 博主 作曲家"
 )
 _ZH_OCCUPATIONS = _ZH_OCCUPATIONS_TEXT.split()
 _ZH_SUFFIXES = (
@@ -478,6 +480,15 @@ def _chinese() -> list[Recognizer]:
             score=0.75,
             trigger=_ZH_TITLE_TRIGGERS,
             description="我是一名护士, 我老公是程序员",
+        ),
+        Recognizer(
+            "as_occupation_zh",
+            IB,
+            pattern=rf"(?:作为|身为)(?:一名|一个|一位|名|位)?(?P<value>{_ZH_TITLE})(?![们会证卡费])",
+            group="value",
+            score=0.7,
+            trigger=("作为", "身为"),
+            description="作为一名科学家, 身为心理学副教授",
         ),
         Recognizer(
             "occupation_phrase_zh",
