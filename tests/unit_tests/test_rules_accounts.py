@@ -19,6 +19,8 @@ def accounts_only() -> RuleExtractor:
 
 
 POSITIVES = [
+    ("and my Username, ekovač407, is still locked", "ekovač407"),
+    ("用户名是 jürgen_88，请核对", "jürgen_88"),
     ("my username is quill_fox77", "quill_fox77"),
     ("Username: marigold.", "marigold"),
     ("my user name on the forum is Bramble_Owl", "Bramble_Owl"),

@@ -186,12 +186,13 @@ _PLATFORM_TRIGGERS = (
     "uid=",
 )
 
-# An identifier: a leading @ or u/, or a digit, underscore, dot or dash inside, or an inner
-# capital ("DanaK"); a Discord discriminator may follow ("dana#4821").
+# An identifier (Latin letters with accents too: "ekovač407"): a leading @ or u/, or a digit,
+# underscore, dot or dash inside, or an inner capital ("DanaK"); a Discord discriminator may
+# follow ("dana#4821").
 _MARKED = (
     r"(?:@[A-Za-z0-9_][A-Za-z0-9_.]{1,30}"
     r"|u/[A-Za-z0-9_\-]{3,20}"
-    r"|(?=[A-Za-z0-9_.\-]{0,31}[0-9_.\-])[A-Za-z0-9_][A-Za-z0-9_.\-]{2,31}"
+    r"|(?=[A-Za-z\u00c0-\u024f0-9_.\-]{0,31}[0-9_.\-])[A-Za-z\u00c0-\u024f0-9_][A-Za-z\u00c0-\u024f0-9_.\-]{2,31}"
     r"|(?-i:[A-Za-z][a-z0-9]*[A-Z][A-Za-z0-9]*)"
     r"|[A-Za-z0-9_.]{2,32}(?=#\d{4}))"
     r"(?:#\d{4})?"
@@ -202,7 +203,7 @@ _PLAIN = (
     r"\s(?:and|but|on|for|if|so|in|at|from|with|or)(?![A-Za-z]))"
 )
 # What ends a value: not more of it, and not code reading it ("request.form[", "get(").
-_END = r"(?![0-9A-Za-z_@.\[(])"
+_END = r"(?![0-9A-Za-z\u00c0-\u024f_@.\[(])"
 _STOP_WORDS_TEXT = """
     and or the a an is was are be my your his her our their its same different not still just also too
     field fields password passwords pass email mail required optional invalid valid wrong correct
