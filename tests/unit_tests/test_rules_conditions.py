@@ -22,6 +22,10 @@ def conditions_only() -> RuleExtractor:
 
 
 POSITIVES = [
+    ('the primary cause of my current claustrophobia', 'claustrophobia'),
+    ('I have a severe, pounding tension headache.', 'severe, pounding tension headache'),
+    ('given his recent arrhythmia we should wait', 'arrhythmia'),
+    ('she has a BMI of 31', '31'),
     ("偏头痛又让我一整天没法工作", "偏头痛"),
     ("I have flat feet and need insoles.", "flat feet"),
     ("I suffer from claustrophobia in lifts.", "claustrophobia"),
@@ -107,6 +111,9 @@ def test_positive_in_the_default_extractor(rules: RuleExtractor, text: str, valu
 
 
 HARD_NEGATIVES = [
+    'The hero and her anxiety about the exam are the plot.',
+    'his cancer research lab',
+    'a male with a BMI of 22.0 is average',
     "A BMI of 25 is overweight.",
     "What is a healthy weight for 170cm?",
     "Claustrophobia is common in divers.",

@@ -18,6 +18,7 @@ def health_only() -> RuleExtractor:
 
 
 POSITIVES = [
+    ("my elevated 82 bpm heart rate worries me", "82 bpm"),
     ("my BP this morning was 142/91 mmHg", "142/91 mmHg"),
     ("my blood pressure was 167/95 mmHg today, should I worry?", "167/95 mmHg"),
     ("blood pressure 130/85", "130/85"),

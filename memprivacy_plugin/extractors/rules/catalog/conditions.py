@@ -114,7 +114,8 @@ _EN_MODIFIERS = (
     r"full[- ]blown|diagnosed|untreated|type (?:1|2|i|ii|one|two)|stage (?:[1-4]|i{1,3}|iv|one|two|three|"
     r"four)|grade \d|level \d|slight|light|constant|frequent|occasional|mild-to-moderate|"
     r"moderate-to-severe|treatment-resistant|intermittent|iron-deficiency|seasonal|cardiac|pulmonary|renal|hepatic|cervical|lumbar|spinal|"
-    r"lower|upper|left|right|bilateral|\d{1,2}(?:st|nd|rd|th)[- ]trimester)[ -]+)+\Z"
+    r"lower|upper|left|right|bilateral|pounding|throbbing|flaring|nagging|lingering|worsening|"
+    r"undocumented|undiagnosed|\d{1,2}(?:st|nd|rd|th)[- ]trimester)(?:,\s?|[ -]+))+\Z"
 )
 # A plural, a parenthesised short form ("gastroesophageal reflux disease (GERD)") or a word that
 # completes the name ("anxiety attacks", "peanut allergy").
@@ -122,7 +123,12 @@ _EN_RIGHT = (
     r"(?:e?s)?(?:[ -](?:disorder|disease|syndrome|attacks?|episodes?|flare-ups?|headaches?))?"
     r"(?:\s?\([^()\n]{1,24}\))?"
 )
-_EN_POSSESSIVE = rf"(?:\b(?:my|our)|\b(?:my|our)\s+{EN_KIN}(?:'s|’s))\s+\Z"
+# "my", "my mom's", and words a possessor puts before a condition ("my current claustrophobia",
+# "his recent arrhythmia").
+_EN_POSSESSIVE = (
+    rf"(?:\b(?:my|our|his|her)|\b(?:my|our)\s+{EN_KIN}(?:'s|’s))\s+(?:(?:current|recent|new|latest|"
+    r"ongoing|usual|old|bad|little|annoying|occasional|elevated)(?:,\s?|\s+)){0,3}\Z"
+)
 _EN_SUBJECT = rf"\b(?:i|we|he|she|they|i've|we've|he's|she's|(?:my|our)\s+{EN_KIN})"
 _EN_ADVERBS = (
     r"(?:\s+(?:also|still|now|already|just|recently|probably|possibly|might|may|actually|definitely|"
@@ -397,6 +403,7 @@ def _measure_recognizers() -> list[Recognizer]:
             "body_mass_index",
             "Medical Health",
             (
+                r"\b(?:i|he|she)(?:'m| am| is| was)? (?:with|have|has|had|at) a bmi of",
                 r"(?:my|his|her|current) bmi(?: has| had)?"
                 r"(?: (?:dropped|fallen|fell|gone up|went up|risen|rose)(?: to)?)?",
                 r"(?:我的|我|目前的|现在的)bmi(?:已经|又|现在|只有)?(?:降到了?|降至|是|为|只有|到了)?",

@@ -34,10 +34,11 @@ def health_recognizers() -> list[Recognizer]:
             pattern=r"(?<![\d.])\d{2,3}\s?bpm(?![a-z])",
             context=("heart", "pulse", "resting", "心率", "心跳", "脉搏"),
             context_window=40,
+            context_after=True,
             score=0.8,
             trigger=("bpm",),
             trigger_in_match=True,
-            description="a heart rate in bpm with a heart word before it",
+            description="a heart rate in bpm with a heart word before or after it",
         ),
         keyed(
             "vital_keyword",

@@ -53,7 +53,9 @@ montelukast|singulair|cetirizine|zyrtec|loratadine|claritin|allegra|benadryl|epi
 isotretinoin|spironolactone|finasteride|minoxidil|sildenafil|viagra|cialis|valacyclovir|valtrex|
 acyclovir|tamiflu|paxlovid|amoxicillin|azithromycin|doxycycline|ciprofloxacin|hydroxychloroquine|
 methotrexate|tamoxifen|letrozole|clomid|clomiphene|estradiol|prenatal vitamins|iron supplements|
-iron pills|b12 shots|allergy shots|allergy meds|antacids
+iron pills|b12 shots|allergy shots|allergy meds|antacids|vitamin d|vitamin d3|vitamin b12|
+vitamin b complex|magnesium|magnesium glycinate|zinc|fish oil|omega-3|probiotics|glucosamine|biotin|
+folic acid|artificial tears|eye drops|nasal spray
 """
 _ZH_DRUGS = """
 布洛芬|对乙酰氨基酚|扑热息痛|阿司匹林|二甲双胍|胰岛素|氨氯地平|硝苯地平|缬沙坦|厄贝沙坦|氯沙坦|
@@ -67,7 +69,8 @@ _ZH_DRUGS = """
 达英-35|优思明|黄体酮|雌激素|孕酮|克罗米芬|西地那非|他达拉非|非那雄胺|米诺地尔|异维a酸|维a酸|
 降压药|降糖药|降脂药|抗抑郁药|抗焦虑药|安眠药|助眠药|镇静剂|止痛药|止疼药|消炎药|抗生素|激素药|
 避孕药|紧急避孕药|胃药|抗过敏药|抗组胺药|精神类药物|抗精神病药|靶向药|化疗药|免疫抑制剂|抗病毒药|
-中药|感冒药|退烧药|叶酸|钙片|铁剂|降压药物|抗抑郁药物
+中药|感冒药|退烧药|叶酸|钙片|铁剂|降压药物|抗抑郁药物|维生素d|维生素d3|维生素b12|复合维生素|鱼油|
+益生菌|氨基葡萄糖|葡萄糖胺|镁片|锌片|人工泪液|眼药水|滴眼液
 """
 # Dictionary names that are everyday words or people's names ("Kendrick", "modus", "Sunkist").
 _NOT_DRUGS = frozenset(
