@@ -36,6 +36,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -97,7 +98,8 @@ class _Target:
         return f"{self.source()}|{selection.describe()}|history={history}|ns={self.namespace}|metadata={meta}"
 
 
-def _target(memory: Any, guard: PrivacyGuard | None) -> _Target:
+def _target(memory: Any, guard: PrivacyGuard | None, stack: ExitStack) -> _Target:
+    """What to migrate and with which guard; a default guard made here is closed with `stack`."""
     if isinstance(memory, PrivateMemoryBase):
         if guard is not None and guard is not memory.guard:
             raise ConfigError(
@@ -112,7 +114,10 @@ def _target(memory: Any, guard: PrivacyGuard | None) -> _Target:
             frozenset(keys) if keys is not None else None,
         )
     else:
-        target = _Target(memory, guard if guard is not None else PrivacyGuard(), None, True, None)
+        if guard is None:
+            guard = PrivacyGuard()
+            stack.callback(guard.close)
+        target = _Target(memory, guard, None, True, None)
     if not hasattr(target.memory, "vector_store") or not hasattr(target.memory, "embedding_model"):
         raise ConfigError(
             "migration needs the open-source mem0 Memory (its vector store is on this side); the mem0 "
@@ -278,15 +283,14 @@ def audit_mem0(
     are given) with its metadata and history rows, mem0's entities, each session's recent
     messages and, when every memory is read, the history of deleted memories (user "(no user)").
     Reads only; values appear as type and keyed-hash ref."""
-    t = _target(memory, guard)
     selection = Selection.of(user_ids, agent_ids, run_ids)
-    tally = AuditTally(t.source(), t.guard.policy)
-    parts = _Parts(t, write=False)
-    try:
+    with ExitStack() as stack:
+        t = _target(memory, guard, stack)
+        tally = AuditTally(t.source(), t.guard.policy)
+        parts = _Parts(t, write=False)
+        stack.callback(parts.close)
         for keys in _chunks(parts.listing(selection), _AUDIT_BATCH):
             _audit(t, parts.load(keys, with_rows=True), tally)
-    finally:
-        parts.close()
     return tally.report
 
 
@@ -353,12 +357,13 @@ def migrate_mem0(
         raise ConfigError("batch_size must be a positive integer")
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ConfigError("workers must be a positive integer")
-    t = _target(memory, guard)
     selection = Selection.of(user_ids, agent_ids, run_ids)
-    run = _Run(t, history, dry_run)
-    cp = Checkpoint(None if dry_run else checkpoint, job=t.job(selection, history))
-    parts = _Parts(t, write=not dry_run)
-    try:
+    with ExitStack() as stack:
+        t = _target(memory, guard, stack)
+        run = _Run(t, history, dry_run)
+        cp = stack.enter_context(Checkpoint(None if dry_run else checkpoint, job=t.job(selection, history)))
+        parts = _Parts(t, write=not dry_run)
+        stack.callback(parts.close)
         if not cp.listed:
             cp.add(parts.listing(selection))
             cp.finish_listing()
@@ -396,10 +401,7 @@ def migrate_mem0(
                 _add(report, *store.scrub())
             if parts.history is not None:
                 _add(report, *parts.history.scrub())
-        return report
-    finally:
-        parts.close()
-        cp.close()
+    return report
 
 
 def _add(report: MigrationReport, done: list[str], residue: list[str]) -> None:
