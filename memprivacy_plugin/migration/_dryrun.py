@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
 
 from ..errors import ConfigError
 from ..guard import PrivacyGuard
@@ -18,51 +20,57 @@ from ..vault.base import AsyncVaultMixin, Vault, VaultEntry, VaultItem
 
 __all__ = ["DryRunVault", "dry_run_guard"]
 
-_Scope = tuple[str, str | None]
+_Key = tuple[str, str | None]
+
+
+@dataclass
+class _Scope:
+    known: dict[str, str]  # value -> placeholder, stored in the real vault
+    top: dict[str, int]  # name key -> highest number seen
+    new: dict[str, VaultEntry] = field(default_factory=dict)  # value -> would-be entry
+    by_key: dict[str, str] = field(default_factory=dict)  # placeholder key -> value, would-be ones
 
 
 class DryRunVault(AsyncVaultMixin):
-    """Reads through to `vault`; what `assign` would create lives in this object only."""
+    """Reads through to `vault`; what `assign` would create lives in this object only, for the
+    `max_scopes` users (and namespaces) used most recently: memory stays bounded on a migration of
+    many users. A scope dropped and used again starts over from the real vault; only placeholder
+    numbers (which no report shows) can differ for it, never which texts change or how."""
 
-    def __init__(self, vault: Vault) -> None:
+    def __init__(self, vault: Vault, *, max_scopes: int = 1024) -> None:
         self.vault = vault
         self._lock = threading.Lock()
-        self._known: dict[_Scope, dict[str, str]] = {}  # value -> placeholder, stored ones
-        self._new: dict[_Scope, dict[str, VaultEntry]] = {}  # value -> entry, would-be ones
-        self._by_key: dict[_Scope, dict[str, str]] = {}  # placeholder key -> value, would-be ones
-        self._top: dict[_Scope, dict[str, int]] = {}  # name key -> highest number seen
+        self._scopes: OrderedDict[_Key, _Scope] = OrderedDict()
+        self._max = max_scopes
 
-    def _stored(self, scope: _Scope) -> dict[str, str]:
-        known = self._known.get(scope)
-        if known is None:
-            user_id, namespace = scope
-            entries = [
-                e for e in self.vault.entries(user_id, namespace=namespace) if e.namespace == namespace
-            ]
-            known = {e.value: e.placeholder for e in entries}
-            top: dict[str, int] = {}
-            for e in entries:
-                name, _, number = e.placeholder[1:-1].rpartition("_")
-                top[name_key(name)] = max(top.get(name_key(name), 0), int(number))
-            self._known[scope], self._top[scope] = known, top
-        return known
+    def _scope(self, key: _Key) -> _Scope:
+        found = self._scopes.get(key)
+        if found is not None:
+            self._scopes.move_to_end(key)
+            return found
+        user_id, namespace = key
+        entries = [e for e in self.vault.entries(user_id, namespace=namespace) if e.namespace == namespace]
+        top: dict[str, int] = {}
+        for e in entries:
+            name, _, number = e.placeholder[1:-1].rpartition("_")
+            top[name_key(name)] = max(top.get(name_key(name), 0), int(number))
+        made = self._scopes[key] = _Scope({e.value: e.placeholder for e in entries}, top)
+        while len(self._scopes) > self._max:
+            self._scopes.popitem(last=False)
+        return made
 
     def assign(self, user_id: str, items: Sequence[VaultItem], *, namespace: str | None = None) -> list[str]:
-        scope = (user_id, namespace)
         with self._lock:
-            known = self._stored(scope)
-            new = self._new.setdefault(scope, {})
-            by_key = self._by_key.setdefault(scope, {})
-            top = self._top[scope]
+            scope = self._scope((user_id, namespace))
             out: list[str] = []
             for item in items:
-                if item.value in known:
-                    out.append(known[item.value])
+                if item.value in scope.known:
+                    out.append(scope.known[item.value])
                     continue
-                entry = new.get(item.value)
+                entry = scope.new.get(item.value)
                 if entry is None:
                     nk = name_key(item.name)
-                    top[nk] = number = top.get(nk, 0) + 1
+                    scope.top[nk] = number = scope.top.get(nk, 0) + 1
                     entry = VaultEntry(
                         placeholder=format_placeholder(item.name, number),
                         value=item.value,
@@ -71,14 +79,15 @@ class DryRunVault(AsyncVaultMixin):
                         namespace=namespace,
                         created_at=time.time(),
                     )
-                    new[item.value] = entry
-                    by_key[placeholder_key(item.name, number)] = item.value
+                    scope.new[item.value] = entry
+                    scope.by_key[placeholder_key(item.name, number)] = item.value
                 out.append(entry.placeholder)
             return out
 
     def lookup(self, user_id: str, keys: Collection[str], *, namespace: str | None = None) -> dict[str, str]:
         with self._lock:
-            mine = self._by_key.get((user_id, namespace), {})
+            scope = self._scopes.get((user_id, namespace))
+            mine = scope.by_key if scope is not None else {}
             found = {k: mine[k] for k in keys if k in mine}
         rest = [k for k in keys if k not in found]
         if rest:
@@ -90,9 +99,9 @@ class DryRunVault(AsyncVaultMixin):
         with self._lock:
             extra = [
                 e
-                for (uid, ns), entries in self._new.items()
+                for (uid, ns), scope in self._scopes.items()
                 if uid == user_id and (namespace is None or ns == namespace)
-                for e in entries.values()
+                for e in scope.new.values()
             ]
         return [*stored, *extra]
 

@@ -156,11 +156,17 @@ def kind_of(store: BaseStore) -> StoreKind:
 
 
 def describe(store: BaseStore) -> str:
-    """A label for reports: the store's class and, for SQLite, its file."""
-    if kind_of(store) == "sqlite":
+    """A label for reports and checkpoint files: the store's class and where it is (SQLite: the
+    file's absolute path; PostgreSQL: host, port and database, never a password)."""
+    kind = kind_of(store)
+    if kind == "sqlite":
         rows = store.conn.execute("PRAGMA database_list").fetchall()  # type: ignore[attr-defined]
         path = next((r[2] for r in rows if r[1] == "main"), "")
         return f"SqliteStore {path or ':memory:'}"
+    if kind == "postgres":
+        with _pg_conn(store) as conn:
+            info = conn.info
+            return f"PostgresStore {info.host}:{info.port}/{info.dbname}"
     return type(store).__name__
 
 

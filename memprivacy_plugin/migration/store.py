@@ -13,6 +13,14 @@ Order of each batch, every step durable before the next (see `_resume`): the vau
 any point, a rerun with the same `checkpoint` finishes the job with nothing skipped, doubled or
 half-written; an item already in placeholder form protects to itself and is not written again,
 so a second migration changes nothing.
+
+One exception to both, from the guard itself: as in the app, a value the guard protected once for
+a user is protected again wherever it comes back bare, even where the extractor cannot see it
+(`PrivacyGuard(remember_values=True)`, the default). Items are taken in listing order (namespace,
+then key; by shards with several workers), so a bare repeat in an item taken before the value's
+first protection (or by another worker) stays as it is in that run; a second run, whose guard
+starts from every value in the vault, protects it there too. Values the extractor finds wherever
+they occur are not affected.
 """
 
 from __future__ import annotations
@@ -170,7 +178,7 @@ def audit_store(
     g, made = _guard_now(guard_like)
     try:
         with open_store(inner) as s:
-            tally = AuditTally(str(inner) if not _is_store(inner) else describe(s), g.policy)
+            tally = AuditTally(describe(s), g.policy)
             for ids in _chunks(list_ids(s, namespace_prefix), batch_size):
                 found = _get(s, ids)
                 items = [
@@ -282,7 +290,7 @@ def migrate_store(
     if workers > 1:
         inner, guard_like = _for_workers(inner, guard_like)
     with open_store(inner) as s:
-        label = str(inner) if not _is_store(inner) else describe(s)
+        label = describe(s)
         name = f"store|{label}|prefix={'.'.join(namespace_prefix)}|fields={keys}|user={owner.describe()}"
         check_vectors(s)
         with Checkpoint(None if dry_run else checkpoint, job=name) as ckpt:
@@ -397,7 +405,7 @@ def _run_workers(job: _Job, ckpt: Checkpoint, progress: Progress | None, total: 
     try:
         while any(p.is_alive() for p in procs):
             for p in procs:
-                p.join(timeout=0.5 / len(procs))
+                p.join(timeout=1.0 / len(procs))
             if progress is not None:
                 progress(ckpt.count(DONE), total)
     finally:
@@ -442,6 +450,7 @@ def _work(
     from langgraph.store.base import PutOp
 
     after = 0
+    done_count = ckpt.count(DONE) if progress is not None else 0  # then counted here: no scan per batch
     while rows := ckpt.pending(after=after, limit=batch_size, shard=shard, shards=shards):
         after = rows[-1].seq
         ids = [_decode(r.item) for r in rows]
@@ -471,8 +480,9 @@ def _work(
                 [PutOp(*ids[i], value, index=None, ttl=life[ids[i]]) for i, value in new_values.items()],
             )
         ckpt.done(decided)
+        done_count += len(rows)
         if progress is not None:
-            progress(ckpt.count(DONE), total)
+            progress(done_count, total)
 
 
 def _decide(row: Pending, old: Any, done: tuple[Any, Tally] | None) -> tuple[tuple[int, str, Tally], Any]:

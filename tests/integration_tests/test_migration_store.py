@@ -403,7 +403,9 @@ def test_postgres_store(tmp_path: Path, postgres_database: str) -> None:
     assert "password" not in str(source).lower()
     audit = audit_store(source, guard, user_of=0)
     assert audit.items_exposed == 12
-    report = migrate_store(source, guard, user_of=0, vacuum_full=True)
+    report = migrate_store(
+        source, guard_opener(tmp_path / "vault.sqlite3"), user_of=0, workers=2, vacuum_full=True
+    )
     assert report.items_rewritten == 12
     assert "PostgreSQL VACUUM FULL store" in report.scrubbed
     assert any("dead tuples" in r for r in report.residue)
@@ -440,3 +442,60 @@ def _relation_files(store: Any) -> list[Path] | None:
     except OSError:
         return None
     return paths
+
+
+def test_two_hosts_share_the_work_by_namespace_prefix(tmp_path: Path, postgres_database: str) -> None:
+    """A PostgresStore and the vault shared by app replicas on PostgreSQL: two migrations at once,
+    one per user prefix (as two hosts would run them), each with its own checkpoint and guard."""
+    pytest.importorskip("langgraph.store.postgres")
+    import threading
+
+    from langgraph.store.postgres import PostgresStore
+
+    from memprivacy_plugin import PrivacyGuard
+    from memprivacy_plugin.migration import PostgresSource
+    from memprivacy_plugin.vault import generate_key
+    from memprivacy_plugin.vault.postgres import PostgresVault
+
+    key = generate_key()
+    data = [d for d in memories(8) if d[0][0] in ("alice", "bob")]
+    with PostgresStore.from_conn_string(postgres_database) as store:
+        store.setup()
+        fill(store, data)
+    reports: dict[str, Any] = {}
+    errors: list[BaseException] = []
+
+    def host(user: str) -> None:
+        guard = PrivacyGuard(
+            vault=PostgresVault(postgres_database, key=key, schema="vault"), warn_coverage=False
+        )
+        try:
+            reports[user] = migrate_store(
+                PostgresSource(postgres_database),
+                guard,
+                namespace_prefix=(user,),
+                user_of=0,
+                batch_size=3,
+                checkpoint=tmp_path / f"{user}.sqlite3",
+            )
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+        finally:
+            guard.close()
+
+    hosts = [threading.Thread(target=host, args=(user,)) for user in ("alice", "bob")]
+    for t in hosts:
+        t.start()
+    for t in hosts:
+        t.join()
+    assert not errors
+    assert reports["alice"].items_seen == reports["bob"].items_seen == 8
+    assert reports["alice"].items_rewritten == reports["bob"].items_rewritten == 6
+    guard = PrivacyGuard(vault=PostgresVault(postgres_database, key=key, schema="vault"), warn_coverage=False)
+    with PostgresStore.from_conn_string(postgres_database) as store:
+        wrapper = PrivateStore(store, guard, namespace_user_index=0)
+        for ns, k, value in data:
+            if "password" not in value["text"]:
+                assert wrapper.get(ns, k).value == value
+        assert audit_store(store, guard, user_of=0).items_exposed == 0
+    guard.close()

@@ -104,3 +104,16 @@ def test_dry_run_guard_protects_like_the_guard() -> None:
     predicted = dry.protect(text, user_id="u").text
     assert len(guard.vault.entries("u")) == 1  # nothing written
     assert guard.protect(text, user_id="u").text == predicted
+
+
+def test_dry_run_vault_memory_is_bounded_by_scopes() -> None:
+    real = InMemoryVault()
+    real.assign("u0", [_item("555-0100")])
+    dry = DryRunVault(real, max_scopes=2)
+    for n in range(5):
+        assert dry.assign(f"u{n}", [_item(f"555-01{n:02d}"), _item("555-0999")])[1].startswith(
+            "<Phone_Number_"
+        )
+    assert len(dry._scopes) == 2
+    assert dry.assign("u0", [_item("555-0100")]) == ["<Phone_Number_1>"]  # started over from the real vault
+    assert real.entries("u1") == []
