@@ -22,10 +22,13 @@ def conditions_only() -> RuleExtractor:
 
 
 POSITIVES = [
-    ('the primary cause of my current claustrophobia', 'claustrophobia'),
-    ('I have a severe, pounding tension headache.', 'severe, pounding tension headache'),
-    ('given his recent arrhythmia we should wait', 'arrhythmia'),
-    ('she has a BMI of 31', '31'),
+    ("我非常担心这种训练会诱发我的偏头痛，如果风险太高，我宁愿只做慢跑。", "偏头痛"),
+    ("看着屏幕上的提示，偏头痛都要犯了。", "偏头痛"),
+    ("偏头痛似乎也缓解了不少", "偏头痛"),
+    ("the primary cause of my current claustrophobia", "claustrophobia"),
+    ("I have a severe, pounding tension headache.", "severe, pounding tension headache"),
+    ("given his recent arrhythmia we should wait", "arrhythmia"),
+    ("she has a BMI of 31", "31"),
     ("偏头痛又让我一整天没法工作", "偏头痛"),
     ("I have flat feet and need insoles.", "flat feet"),
     ("I suffer from claustrophobia in lifts.", "claustrophobia"),
@@ -111,9 +114,11 @@ def test_positive_in_the_default_extractor(rules: RuleExtractor, text: str, valu
 
 
 HARD_NEGATIVES = [
-    'The hero and her anxiety about the exam are the plot.',
-    'his cancer research lab',
-    'a male with a BMI of 22.0 is average',
+    "偏头痛会缓解吗？",
+    "如果得了偏头痛怎么办",
+    "The hero and her anxiety about the exam are the plot.",
+    "his cancer research lab",
+    "a male with a BMI of 22.0 is average",
     "A BMI of 25 is overweight.",
     "What is a healthy weight for 170cm?",
     "Claustrophobia is common in divers.",

@@ -22,10 +22,11 @@ def meds_only() -> RuleExtractor:
 
 
 POSITIVES = [
-    ('I am taking my prescribed Vitamin D3 (1000 IU daily).', 'Vitamin D3'),
-    ('I take 500mg of magnesium every night', '500mg of magnesium'),
-    ('我从6月份就开始每天坚持服用氨基葡萄糖了', '氨基葡萄糖'),
-    ('我刚滴过人工泪液', '人工泪液'),
+    ("我现在只想闭上眼睛，听着音乐，让氯雷他定的药效慢慢发挥", "氯雷他定"),
+    ("I am taking my prescribed Vitamin D3 (1000 IU daily).", "Vitamin D3"),
+    ("I take 500mg of magnesium every night", "500mg of magnesium"),
+    ("我从6月份就开始每天坚持服用氨基葡萄糖了", "氨基葡萄糖"),
+    ("我刚滴过人工泪液", "人工泪液"),
     ("I'm on 50mg of sertraline right now.", "50mg of sertraline"),
     ("My doctor prescribed Lexapro 10 mg for me", "Lexapro 10 mg"),
     ("I take metformin twice a day", "metformin"),
@@ -59,9 +60,9 @@ def test_positive_in_the_default_extractor(rules: RuleExtractor, text: str, valu
 
 
 HARD_NEGATIVES = [
-    'Zinc is a metal.',
-    'fish oil prices went up',
-    'The eye drops aisle is on the left.',
+    "Zinc is a metal.",
+    "fish oil prices went up",
+    "The eye drops aisle is on the left.",
     "Is ibuprofen safe with alcohol?",
     "Take ibuprofen with food.",
     "I'm on vacation until Monday.",

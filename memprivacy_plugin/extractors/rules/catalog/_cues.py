@@ -41,6 +41,9 @@ _SENTENCE = 96
 _LEFT = 48
 # Where a sentence (or a line) ends: a full stop only before a space, so "2.5 mg" and "e.g" stay whole.
 _BOUNDARY = re.compile(r"[!?。！？\n;；]|\.(?=\s)")
+# Where the words after a term stop counting for its veto: the clause ends at a comma too ("我的偏头痛，
+# 如果风险太高": the hypothetical is the next clause's).
+_CLAUSE_END = re.compile(r"[!?。！？\n;；,，]|\.(?=\s)")
 # What stands between two items of a list.
 _LIST = re.compile(
     r"\s*(?:[,，、/&+]|\band\b|\bor\b|\bplus\b|和|及|以及|与|跟|还有|或者?)\s*(?:(?:and|or|also|a|an|the|my|some)\s+)*"
@@ -206,6 +209,6 @@ class CuedTerms(ScanFinder):
                 return False
         if kind.veto is None and kind.spoil is None:
             return True
-        b = _BOUNDARY.search(lower, end, min(len(lower), end + _AFTER))
+        b = _CLAUSE_END.search(lower, end, min(len(lower), end + _AFTER))
         after = lower[end : b.start() if b is not None else min(len(lower), end + _AFTER)]
         return all(p is None or p.search(after) is None for p in (kind.veto, kind.spoil))

@@ -201,7 +201,7 @@ _EN_CUES = compile_cues(
 _EN_NEAR = compile_cues(r"\b(?:price|prices|cost|costs|patent|maker|manufacturer|shortage|recall)\s+of\s+\Z")
 
 _ZH_CUES = compile_cues(
-    rf"{ZH_FIRST_PERSON}[^。！？；\n]{{0,16}}\Z",
+    rf"{ZH_FIRST_PERSON}[^。！？；\n]{{0,40}}\Z",
     r"(?:在吃|吃了|吃着|吃过|每天吃|一直吃|开始吃|停了|停药|服用|在服|口服|在用|用了|开了|开的|打了|注射|"
     r"换成|换了|加量|减量|剂量)[^。！？；\n]{0,4}\Z",
 )
