@@ -26,8 +26,10 @@ $(STAMP): pyproject.toml $(VENV)/bin/python
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $(STAMP) $(DEMO_STAMP)
 
+# The demo keeps its vault and memories in demo-data/ (ignored by git): an example for
+# `memprivacy audit mem0` / `migrate mem0` (docs/migration.md).
 demo: $(DEMO_STAMP)
-	$(BIN)/memprivacy demo
+	$(BIN)/memprivacy demo --keep demo-data
 
 lint: $(STAMP)
 	$(BIN)/ruff check memprivacy_plugin tests benchmarks scripts

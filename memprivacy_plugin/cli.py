@@ -360,7 +360,11 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
     return run_demo(
-        extractor=_extractor(args), vault_path=args.vault, data_dir=args.data_dir, width=args.width
+        extractor=_extractor(args),
+        vault_path=args.vault,
+        data_dir=args.data_dir,
+        width=args.width,
+        keep=args.keep,
     )
 
 
@@ -497,6 +501,14 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         default=None,
         help="where mem0 keeps its data (default: a throw-away directory)",
+    )
+    d.add_argument(
+        "--keep",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="keep the vault, this memory and the same conversation stored in clear (mem0-before) in DIR, "
+        "to audit and migrate (make demo: demo-data)",
     )
     d.add_argument("--width", type=int, default=0, help="output width (default: the terminal's)")
     d.set_defaults(func=_cmd_demo)

@@ -3,8 +3,11 @@
 so no LLM is needed). Side by side: what the user said and what the cloud memory stored; what a
 later search retrieved in placeholder form and what the user gets back, restored locally.
 
-Everything lives in a throw-away directory unless --vault / --data-dir are given. Needs the `mem0`
-extra (`make demo` installs it).
+Everything lives in a throw-away directory unless --vault / --data-dir are given, or --keep DIR
+(what `make demo` passes): then DIR keeps the vault (its key beside it), this private memory, and
+the same conversation as mem0 alone would have stored it, in clear (`mem0-before`): an existing
+memory to audit and migrate (`memprivacy audit mem0`, docs/migration.md). Needs the `mem0` extra
+(`make demo` installs it).
 """
 
 from __future__ import annotations
@@ -53,6 +56,27 @@ QUERIES: list[str] = [
     "Which phone number do you have for me? Is it still +1 415 867 5309?",
     "我的手机号和身份证号是多少？",
 ]
+
+
+BEFORE = "mem0-before"  # with --keep: the conversation as mem0 alone stores it
+
+
+def _unprotected_copy(path: Path) -> None:
+    """The script added to a plain mem0 at `path`, as an app without this plugin would have: the
+    memory a team adopting it already has."""
+    import mem0
+
+    from .integrations.mem0 import local_mem0_config
+
+    memory = mem0.Memory.from_config(local_mem0_config(path))
+    try:
+        for run_id, message in SCRIPT:
+            memory.add(message, user_id=USER_ID, run_id=run_id, infer=False)
+    finally:
+        memory.close()
+        client = getattr(getattr(memory, "vector_store", None), "client", None)
+        if client is not None:
+            client.close()  # local Qdrant: one client per folder
 
 
 @dataclass
@@ -141,10 +165,22 @@ def run_demo(
     vault_path: Path | None = None,
     data_dir: Path | None = None,
     width: int = 0,
+    keep: Path | None = None,
 ) -> int:
-    """Run the scripted conversation through PrivateMemory on embedded mem0 and print it."""
+    """Run the scripted conversation through PrivateMemory on embedded mem0 and print it; with
+    `keep`, leave the vault, this memory and an unprotected one behind in that folder."""
     from .vault.crypto import generate_key
     from .vault.sqlite import SQLiteVault
+
+    if keep is not None:
+        if vault_path is not None or data_dir is not None:
+            raise ConfigError(
+                "--keep names the vault and the mem0 folders itself: drop --vault and --data-dir"
+            )
+        keep.mkdir(parents=True, exist_ok=True)
+        for name in ("mem0", BEFORE):  # a fresh memory each run; the vault (and its key) stay
+            shutil.rmtree(keep / name, ignore_errors=True)
+        vault_path, data_dir = keep / "vault.sqlite3", keep / "mem0"
 
     width = width or min(shutil.get_terminal_size((120, 24)).columns, 140)
     tmp = tempfile.TemporaryDirectory(prefix="memprivacy-demo-")
@@ -231,6 +267,15 @@ def run_demo(
         phones = [e.placeholder for e in entries if e.privacy_type == "Phone Number"]
         if phones:
             print(f"The phone number said in sessions 1 and 3 is one placeholder in mem0: {phones[0]}.")
+        if keep is not None:
+            with _quiet():
+                _unprotected_copy(keep / BEFORE)
+            print(
+                f"Kept in {keep}: the vault (vault.sqlite3, its key beside it), this private memory (mem0) "
+                f"and the same conversation as mem0 alone stores it, in clear ({BEFORE}). Audit, migrate:"
+            )
+            print(f"  memprivacy audit mem0 --path {keep / BEFORE} --vault {keep / 'vault.sqlite3'}")
+            print("  (docs/migration.md walks through the dry run, the migration and the check)")
         print('Try: memprivacy protect "my code is 123456" --user-id you --json')
         return 0
     finally:

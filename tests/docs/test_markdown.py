@@ -92,6 +92,7 @@ def run_blocks(page: Path, blocks: list[Block], tmp: Path) -> subprocess.Complet
         "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",  # `memprivacy` and `python`
         "HOME": str(home),
         "MEMPRIVACY_DATA_DIR": str(tmp / "data"),
+        "MPLCONFIGDIR": str(tmp / "matplotlib"),  # its font cache, which it would write to ~
         "HF_HUB_OFFLINE": "1",
         "TRANSFORMERS_OFFLINE": "1",
         "MEM0_TELEMETRY": "False",
