@@ -60,7 +60,11 @@ __all__ = ["migrate_checkpointer"]
 
 UserOf = Callable[[str], "str | Mapping[str, Any] | None"]
 
-BATCH = 200  # rows read per page and written per transaction
+# Bounded memory: rows read per page and written per transaction, the bytes a transaction may
+# gather (a checkpoint holds the whole history so far), the strings remembered per thread.
+BATCH = 64
+BATCH_BYTES = 16 << 20
+MEMO = 20_000
 THREADS_PAGE = 500
 RESIDUE_FIELDS = (
     "message names, ids, additional_kwargs and response_metadata, and the values LangGraph copies from "
@@ -141,6 +145,8 @@ class _Protector:
 
     def __call__(self, texts: Sequence[str]) -> list[tuple[bool, str, list[PrivacySpan]]]:
         todo = list(dict.fromkeys(t for t in texts if t not in self.memo))
+        if len(self.memo) + len(todo) > MEMO:
+            self.memo = {t: self.memo[t] for t in texts if t in self.memo}
         if todo:
             who = self.who
             found = self.guard.protect_batch(
@@ -566,6 +572,14 @@ class _Run:
     dry_run: bool
     opaque: int = 0
     pending: list[tuple[_Row, tuple[Any, ...]]] = field(default_factory=list)
+    pending_bytes: int = 0
+
+    def flush(self, backend: _Backend, *, full: bool = True) -> None:
+        """Write what is queued (when the batch is full, or `full=False`: whatever there is)."""
+        if self.pending and (not full or len(self.pending) >= BATCH or self.pending_bytes >= BATCH_BYTES):
+            backend.write(self.pending)
+            self.pending.clear()
+            self.pending_bytes = 0
 
 
 def _migrate_row(run: _Run, row: _Row, protector: _Protector, walk: _Walk) -> None:
@@ -589,7 +603,9 @@ def _migrate_row(run: _Run, row: _Row, protector: _Protector, walk: _Walk) -> No
             row.parts,
             [new if changed else old for old, (changed, new, _) in zip(texts, done, strict=True)],
         )
-        run.pending.append((row, row.encode(parts)))
+        params = row.encode(parts)
+        run.pending.append((row, params))
+        run.pending_bytes += sum(len(p) for p in params if isinstance(p, (bytes, str)))
     report.items_rewritten += 1
     report.count_spans(span for changed, _, spans in done if changed for span in spans)
 
@@ -649,12 +665,8 @@ def migrate_checkpointer(
                     _migrate_row(run, row, protector, walk)
                 except MemPrivacyError:  # extraction failed or the policy blocks: left as it was
                     report.items_failed += 1
-                if len(run.pending) >= BATCH:
-                    backend.write(run.pending)
-                    run.pending.clear()
-        if run.pending:
-            backend.write(run.pending)
-            run.pending.clear()
+                run.flush(backend)
+        run.flush(backend, full=False)
     finally:
         if before is not None and isinstance(backend, _SqliteRows):
             with backend.saver.lock:

@@ -445,3 +445,27 @@ def test_sends_sets_and_answers_left_in_clear_by_restore_node(tmp_path: Path) ->
         assert (
             private_graph(chat, guard).get_state(cfg("c1")).values["messages"][-1].content == answer.content
         )
+
+
+def test_tiny_bounds_give_the_same_result(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Memory bounds (rows per page, bytes per transaction, strings remembered per thread) change
+    how the work is cut, not its result."""
+    import memprivacy_plugin.migration.checkpointer as module
+
+    original = tmp_path / "original.db"
+    with SqliteSaver.from_conn_string(str(original)) as saver:
+        fill(saver)
+    with sqlite3.connect(original) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    results = []
+    for name, bounds in (("default", {}), ("tiny", {"BATCH": 1, "BATCH_BYTES": 1, "MEMO": 1})):
+        (tmp_path / name).mkdir()
+        for key, value in bounds.items():
+            monkeypatch.setattr(module, key, value)
+        db = tmp_path / name / "chat.db"
+        shutil.copy(original, db)
+        with SqliteSaver.from_conn_string(str(db)) as saver:
+            report = migrate_checkpointer(saver, guard_at(tmp_path / name))
+        assert leaks_in_file(db) == []
+        results.append((report.model_dump(exclude={"source"}), decoded(db)))
+    assert results[0] == results[1]
