@@ -173,6 +173,35 @@ def _emit(report: AuditReport | MigrationReport, args: argparse.Namespace) -> No
         print(f"chart written to {chart}", file=sys.stderr)
 
 
+@contextmanager
+def _store_errors() -> Iterator[None]:
+    """An error of the store's database becomes one line naming its kind: its message may quote
+    the data (a key, a row), so it is not shown."""
+    kind = None
+    try:
+        yield
+    except Exception as exc:
+        if not _is_database_error(exc):
+            raise
+        kind = type(exc).__name__
+    if kind is not None:  # raised here, outside the except block: the error is not chained
+        raise ConfigError(
+            f"the store's database failed ({kind}); its message is not shown: it may quote data"
+        )
+
+
+def _is_database_error(exc: BaseException) -> bool:
+    import sqlite3
+
+    if isinstance(exc, sqlite3.Error):
+        return True
+    try:
+        import psycopg
+    except ImportError:
+        return False
+    return isinstance(exc, psycopg.Error)
+
+
 def _status(report: MigrationReport) -> int:
     return 1 if report.items_failed else 0
 
@@ -185,14 +214,15 @@ def _cmd_audit_store(args: argparse.Namespace) -> int:
 
     guard = GuardOptions.of(args)()
     try:
-        report = audit_store(
-            _store_source(args),
-            guard,
-            namespace_prefix=_prefix(args),
-            user_of=args.user_index,
-            fields=args.field or None,
-            batch_size=args.batch_size,
-        )
+        with _store_errors():
+            report = audit_store(
+                _store_source(args),
+                guard,
+                namespace_prefix=_prefix(args),
+                user_of=args.user_index,
+                fields=args.field or None,
+                batch_size=args.batch_size,
+            )
     finally:
         guard.close()
     _emit(report, args)
@@ -211,7 +241,7 @@ def _cmd_migrate_store(args: argparse.Namespace) -> int:
     options = GuardOptions.of(args)
     guard: Any = options() if args.workers == 1 else options
     try:
-        with _progress("migrating" if not args.dry_run else "dry run") as progress:
+        with _store_errors(), _progress("migrating" if not args.dry_run else "dry run") as progress:
             report = migrate_store(
                 source,
                 guard,

@@ -16,6 +16,7 @@ import importlib
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError
@@ -74,10 +75,18 @@ class SqliteSource:
     def __call__(self) -> Iterator[BaseStore]:
         from langgraph.store.sqlite import SqliteStore
 
+        if not Path(self.path).is_file():
+            raise ConfigError(f"{self.path} is not a file (a SqliteStore's database file)")
         conn = sqlite3.connect(
             self.path, timeout=self.busy_timeout, isolation_level=None, check_same_thread=False
         )
         try:
+            try:
+                found = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'store'")
+                if found.fetchone() is None:
+                    raise ConfigError(f"{self.path} holds no LangGraph store (no 'store' table)")
+            except sqlite3.DatabaseError:
+                raise ConfigError(f"{self.path} is not a SQLite database") from None
             store = SqliteStore(conn, index=_resolve_index(self.index))  # type: ignore[arg-type]
             store.setup()
             yield store
@@ -108,6 +117,8 @@ class PostgresSource:
         from langgraph.store.postgres import PostgresStore
 
         with PostgresStore.from_conn_string(self.dsn, index=_resolve_index(self.index)) as store:  # type: ignore[arg-type]
+            if _query(store, "postgres", "SELECT to_regclass('store')", [])[0][0] is None:
+                raise ConfigError("that database holds no LangGraph store (no 'store' table)")
             yield store
 
 

@@ -10,6 +10,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -133,18 +134,34 @@ def test_items_the_policy_blocks_exit_1(env: Path, capsys: pytest.CaptureFixture
         (["audit", "store", "--sqlite", "{missing}"], "is not a file"),
         (["migrate", "store", "--sqlite", "{path}", "--user-index", "0", "--dims", "8"], "pass --embed"),
         (["audit", "mem0", "--path", "{missing}"], "is not a folder"),
+        (["audit", "store", "--sqlite", "{other}"], "holds no LangGraph store"),
+        (["migrate", "store", "--sqlite", "{other}", "--user-index", "0"], "holds no LangGraph store"),
+        (["audit", "store", "--sqlite", "{junk}"], "is not a SQLite database"),
     ],
 )
 def test_bad_options_are_one_line_errors(
     env: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
 ) -> None:
     path, _, _ = filled(env, per_user=1)
-    args = [a.format(path=path, missing=env / "nope") for a in argv]
+    other, junk = env / "other.sqlite", env / "junk.sqlite"
+    sqlite3.connect(other).execute("CREATE TABLE notes (t TEXT)").connection.commit()
+    junk.write_bytes(b"not a database" * 100)
+    before = other.read_bytes()
+    args = [a.format(path=path, missing=env / "nope", other=other, junk=junk) for a in argv]
     code, _out, err = run(capsys, *args)
     assert code == 2
     assert message in err
     assert len(err.strip().splitlines()) == 1
     assert not (env / "nope").exists()
+    assert other.read_bytes() == before  # nothing created in a file that is not a store
+
+
+def test_a_database_without_a_store(
+    env: Path, capsys: pytest.CaptureFixture[str], postgres_database: str
+) -> None:
+    code, _out, err = run(capsys, "audit", "store", "--postgres", postgres_database)
+    assert code == 2
+    assert "holds no LangGraph store" in err
 
 
 @pytest.mark.skipif(
