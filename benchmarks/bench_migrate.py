@@ -9,7 +9,8 @@ rewriting, `VACUUM`), the CPU seconds it used (with its workers': on a machine w
 busy, wall time alone hides whether workers scale) and the peak resident memory of that process
 and of its largest worker.
 
-    python benchmarks/bench_migrate.py [--items 100000] [--workers 1,2] [--batch-size 200] [--postgres]
+    python benchmarks/bench_migrate.py [--items 100000] [--workers 1,2] [--batch-size 200] [--repeat 1]
+                                       [--postgres]
 
 `--postgres`: the same on LangGraph's PostgresStore with the vault shared by app replicas on
 PostgreSQL (`PostgresVault`), in a throwaway local server (tests/postgres_server.py; the filled
@@ -25,6 +26,7 @@ import os
 import resource
 import shutil
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -102,7 +104,9 @@ def one(store: str, vault: str, workers: int, batch: int) -> None:
     )
 
 
-def measure(store: str, vault: str, workers: int, batch: int, env: dict[str, str] | None = None) -> None:
+def measure(
+    store: str, vault: str, workers: int, batch: int, env: dict[str, str] | None = None
+) -> dict[str, float]:
     done = subprocess.run(
         [
             sys.executable,
@@ -128,6 +132,16 @@ def measure(store: str, vault: str, workers: int, batch: int, env: dict[str, str
         f"workers={r['workers']}: {r['items']} items ({r['rewritten']} rewritten) in {r['seconds']} s"
         f" = {r['items_per_s']} items/s; CPU {r['cpu_s']} s; peak RSS {r['peak_rss_mib']} MiB"
     )
+    return r  # type: ignore[no-any-return]
+
+
+def medians(results: dict[int, list[dict[str, float]]]) -> None:
+    """With --repeat: the median items/s of each worker count over its runs."""
+    if any(len(runs) > 1 for runs in results.values()):
+        for workers, runs in results.items():
+            rates = sorted(r["items_per_s"] for r in runs)
+            middle = statistics.median(rates)
+            print(f"workers={workers}: median {middle:.0f} items/s over {len(runs)} runs {rates}")
 
 
 @contextlib.contextmanager
@@ -161,11 +175,16 @@ def main_postgres(args: argparse.Namespace) -> None:
             put_all(store, args.items, args.users)
         print(f"filled {args.items} items for {args.users} users in {time.perf_counter() - started:.1f} s")
         env = {**os.environ, "MEMPRIVACY_VAULT_KEY": generate_key()}
-        for workers in (int(w) for w in args.workers.split(",")):
-            name = f"bench_{workers}"
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "bench_source"')
-            measure(dsn(name), "-", workers, args.batch_size, env)
+        results: dict[int, list[dict[str, float]]] = {}
+        for run in range(args.repeat):
+            for workers in (int(w) for w in args.workers.split(",")):
+                name = f"bench_{workers}_{run}"
+                with psycopg.connect(admin, autocommit=True) as conn:
+                    conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "bench_source"')
+                results.setdefault(workers, []).append(measure(dsn(name), "-", workers, args.batch_size, env))
+                with psycopg.connect(admin, autocommit=True) as conn:
+                    conn.execute(f'DROP DATABASE "{name}"')
+        medians(results)
 
 
 def main() -> None:
@@ -174,6 +193,7 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=1000)
     parser.add_argument("--workers", default="1,2", help="worker counts to measure, comma-separated")
     parser.add_argument("--batch-size", type=int, default=200)
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each configuration, alternated")
     parser.add_argument("--postgres", action="store_true", help="PostgresStore and PostgresVault instead")
     parser.add_argument("--one", nargs=2, metavar=("STORE", "VAULT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -188,10 +208,19 @@ def main() -> None:
         started = time.perf_counter()
         fill(source, args.items, args.users)
         print(f"filled {args.items} items for {args.users} users in {time.perf_counter() - started:.1f} s")
-        for workers in (int(w) for w in args.workers.split(",")):
-            copy, vault = Path(tmp) / f"store-{workers}.sqlite", Path(tmp) / f"vault-{workers}.sqlite3"
-            shutil.copy(source, copy)
-            measure(str(copy), str(vault), workers, args.batch_size)
+        results: dict[int, list[dict[str, float]]] = {}
+        for run in range(args.repeat):  # alternated, so a change of load on the machine hits both
+            for workers in (int(w) for w in args.workers.split(",")):
+                copy, vault = (
+                    Path(tmp) / f"store-{workers}.sqlite",
+                    Path(tmp) / f"vault-{workers}-{run}.sqlite3",
+                )
+                shutil.copy(source, copy)
+                results.setdefault(workers, []).append(
+                    measure(str(copy), str(vault), workers, args.batch_size)
+                )
+                copy.unlink()
+        medians(results)
 
 
 if __name__ == "__main__":
