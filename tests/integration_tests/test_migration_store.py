@@ -172,6 +172,35 @@ def test_semantic_search_after_migration_ranks_like_a_private_store(tmp_path: Pa
     assert top.value == data[0][2]
 
 
+@pytest.mark.parametrize("journal", ["delete", "wal"])
+def test_no_old_text_in_free_pages_or_the_wal(tmp_path: Path, journal: str) -> None:
+    """A connection that does not zero what it frees (`secure_delete` off; builds differ) leaves
+    the old text of a plain rewrite in the file, and WAL mode leaves it in the -wal file: the grep
+    finds it there. A migration of the same store leaves it nowhere."""
+    data = memories(30)
+    secrets = secrets_in(data)
+
+    def open_store(path: Path) -> Any:
+        store = sqlite_store(path)
+        store.conn.execute(f"PRAGMA journal_mode = {journal}")
+        store.conn.execute("PRAGMA secure_delete = OFF")
+        fill(store, data)
+        return store
+
+    control = open_store(tmp_path / "control.sqlite")
+    for ns, key, _ in data:
+        control.put(ns, key, {"text": "nothing private here " * 5})
+    assert grep(list(files_of(tmp_path / "control.sqlite")), secrets)
+
+    store = open_store(tmp_path / "store.sqlite")
+    report = migrate_store(store, make_guard(str(tmp_path / "vault.sqlite3")), user_of=0)
+    files = list(files_of(tmp_path / "store.sqlite", tmp_path / "vault.sqlite3"))
+    assert grep(files, secrets) == {}
+    assert "SQLite WAL checkpointed and truncated" in report.scrubbed
+    if journal == "wal":
+        assert (tmp_path / "store.sqlite-wal").stat().st_size == 0
+
+
 def test_a_second_run_changes_nothing(tmp_path: Path) -> None:
     path = tmp_path / "store.sqlite"
     store = sqlite_store(path)
