@@ -21,6 +21,7 @@ from urllib.parse import unquote
 from ..errors import ConfigError
 from ..integrations.mem0._identity import IDENTITY_KEYS
 from ._report import RESIDUE_BACKUPS
+from ._stores import vacuum_sqlite
 
 __all__ = [
     "CORE_KEYS",
@@ -368,13 +369,7 @@ def _vacuum(conn: sqlite3.Connection, what: str) -> tuple[list[str], list[str]]:
         "levelling, copy-on-write snapshots) are beyond SQLite's reach",
         RESIDUE_BACKUPS,
     ]
-    try:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
-        conn.execute("VACUUM")
-        busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-    except sqlite3.Error:
-        busy = None
-    if busy is None or busy[0]:
+    if not vacuum_sqlite(conn):
         residue.insert(
             0,
             f"{what}: VACUUM could not run (another connection was using the file): run "

@@ -15,9 +15,19 @@ from .._data import leaf_text, leaves, like, map_leaves
 from ..errors import ConfigError, ExtractionError, PolicyBlockedError
 from ..guard import LITERAL_TYPE, PrivacyGuard, ProtectedText
 from ..policy import Action
-from ._resume import Tally
+from ._report import MigrationReport
+from ._resume import Checkpoint, Tally
 
-__all__ = ["FAILED", "REWRITTEN", "UNCHANGED", "Protected", "protect_each", "protect_values", "tally_of"]
+__all__ = [
+    "FAILED",
+    "REWRITTEN",
+    "UNCHANGED",
+    "Protected",
+    "protect_each",
+    "protect_values",
+    "report_of",
+    "tally_of",
+]
 
 REWRITTEN, UNCHANGED, FAILED = "rewritten", "unchanged", "failed"
 #: Errors that fail one value (its text cannot be protected as the policy asks), not the run.
@@ -25,6 +35,31 @@ ITEM_ERRORS = (ExtractionError, PolicyBlockedError, ConfigError)
 
 #: (new value, tally) per value; None where the value could not be protected.
 Protected = tuple[Any, Tally] | None
+
+
+def report_of(
+    ckpt: Checkpoint, source: str, dry_run: bool, *, failed: int = 0, **fields: Any
+) -> MigrationReport:
+    """The whole job's report from its checkpoint file: the outcome of every item (runs before a
+    resume included) and the spans they protected; `failed` adds this run's items that never reached
+    the file, `fields` the migrator's own (history, residue)."""
+    outcomes = ckpt.outcomes()
+    report = MigrationReport(
+        source=source,
+        dry_run=dry_run,
+        items_rewritten=outcomes.get(REWRITTEN, 0),
+        items_unchanged=outcomes.get(UNCHANGED, 0),
+        items_failed=failed + outcomes.get(FAILED, 0),
+        resumed_from=ckpt.done_before,
+        **fields,
+    )
+    report.items_seen = report.items_rewritten + report.items_unchanged + report.items_failed
+    for tally in ckpt.tallies():
+        for (level, kind), n in tally.items():
+            report.spans_protected += n
+            report.by_level[level] = report.by_level.get(level, 0) + n
+            report.by_type[kind] = report.by_type.get(kind, 0) + n
+    return report
 
 
 def tally_of(results: Iterable[ProtectedText]) -> Tally:

@@ -33,7 +33,9 @@ __all__ = [
     "list_ids",
     "open_store",
     "scrub",
+    "scrub_sqlite",
     "ttls",
+    "vacuum_sqlite",
 ]
 
 Id = tuple[tuple[str, ...], str]  # (namespace, key)
@@ -326,7 +328,7 @@ def scrub(store: BaseStore, *, vacuum_full: bool = False) -> tuple[list[str], li
     guaranteed: (scrubbed, residue)."""
     kind = kind_of(store)
     if kind == "sqlite":
-        return _scrub_sqlite(store)
+        return scrub_sqlite(store)
     if kind == "postgres":
         return _scrub_postgres(store, vacuum_full)
     return [], [
@@ -336,25 +338,32 @@ def scrub(store: BaseStore, *, vacuum_full: bool = False) -> tuple[list[str], li
     ]
 
 
-def _scrub_sqlite(store: BaseStore) -> tuple[list[str], list[str]]:
+def vacuum_sqlite(conn: sqlite3.Connection) -> bool:
+    """Truncate the WAL, VACUUM (free pages, which hold deleted and overwritten rows, are dropped)
+    and truncate again; False when another connection kept either from finishing."""
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        conn.execute("VACUUM")
+        busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    except sqlite3.Error:
+        return False
+    return busy is not None and not busy[0]
+
+
+def scrub_sqlite(store: Any) -> tuple[list[str], list[str]]:
+    """`scrub` for anything holding a SQLite connection and its lock (`.conn`, `.lock`): a
+    LangGraph `SqliteStore` or `SqliteSaver`."""
     done = ["SQLite secure_delete on while rewriting (freed cells zeroed)"]
     residue = [RESIDUE_SQLITE, RESIDUE_BACKUPS]
-    conn: sqlite3.Connection = store.conn  # type: ignore[attr-defined]
-    with store.lock:  # type: ignore[attr-defined]
-        try:
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
-            conn.execute("VACUUM")
-            busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-        except sqlite3.Error:
-            busy = None
-        if busy is None or busy[0]:
+    with store.lock:
+        if vacuum_sqlite(store.conn):
+            done += ["SQLite VACUUM (free pages dropped)", "SQLite WAL checkpointed and truncated"]
+        else:
             residue.insert(
                 0,
                 "SQLite: VACUUM or the WAL checkpoint could not finish (another connection was using "
                 "the file): run `PRAGMA wal_checkpoint(TRUNCATE); VACUUM;` once the app is stopped",
             )
-        else:
-            done += ["SQLite VACUUM (free pages dropped)", "SQLite WAL checkpointed and truncated"]
     return done, residue
 
 

@@ -38,7 +38,7 @@ import json
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, is_dataclass
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar
 
 from langchain_core.documents import Document
 from langchain_core.messages import BaseMessage
@@ -54,7 +54,7 @@ from ..policy import Action
 from ..spans import PrivacySpan
 from ._dryrun import dry_run_guard
 from ._report import RESIDUE_BACKUPS, RESIDUE_POSTGRES, RESIDUE_SQLITE, MigrationReport
-from ._stores import _scrub_sqlite
+from ._stores import scrub_sqlite
 
 __all__ = ["migrate_checkpointer"]
 
@@ -349,7 +349,7 @@ class _SqliteRows(_Backend):
 
     def scrub(self) -> tuple[list[str], list[str]]:
         # the stores' scrub: it needs the connection and the lock, which a SqliteSaver has too
-        return _scrub_sqlite(cast(Any, self.saver))
+        return scrub_sqlite(self.saver)
 
 
 def _json_bytes(data: Any) -> bytes:

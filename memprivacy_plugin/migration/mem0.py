@@ -50,7 +50,7 @@ from ..policy import Action
 from ..spans import PrivacySpan
 from ._dryrun import dry_run_guard
 from ._mem0_parts import History, Selection, Store, lemmas, md5_hex, payload_metadata, session_ids
-from ._protect import FAILED, ITEM_ERRORS, REWRITTEN, UNCHANGED, tally_of
+from ._protect import ITEM_ERRORS, REWRITTEN, UNCHANGED, report_of, tally_of
 from ._report import AuditReport, AuditTally, MigrationReport, found_in_clear
 from ._resume import DONE, WRITING, Checkpoint, Pending, Tally
 
@@ -555,23 +555,13 @@ class _Run:
     def report(self, cp: Checkpoint) -> MigrationReport:
         """The whole job's counts (items done by earlier runs of this checkpoint included) and this
         run's failures."""
-        outcomes = cp.outcomes()
-        report = MigrationReport(
-            source=self.t.source(),
-            dry_run=self.dry_run,
-            items_rewritten=outcomes.get(REWRITTEN, 0),
-            items_unchanged=outcomes.get(UNCHANGED, 0),
-            items_failed=self.failed + outcomes.get(FAILED, 0),
+        return report_of(
+            cp,
+            self.t.source(),
+            self.dry_run,
+            failed=self.failed,
             history="migrated" if self.migrate_history else "purged",
-            resumed_from=cp.done_before,
         )
-        report.items_seen = report.items_rewritten + report.items_unchanged + report.items_failed
-        for tally in cp.tallies():
-            for (level, kind), n in tally.items():
-                report.spans_protected += n
-                report.by_level[level] = report.by_level.get(level, 0) + n
-                report.by_type[kind] = report.by_type.get(kind, 0) + n
-        return report
 
     def residue(self, selection: Selection, parts: _Parts) -> list[str]:
         out = [_LEFT_IDS, _SENT_BEFORE]

@@ -36,7 +36,7 @@ from .._data import leaf_text, leaves
 from ..errors import ConfigError, MemPrivacyError
 from ..guard import PrivacyGuard
 from ._dryrun import dry_run_guard
-from ._protect import FAILED, ITEM_ERRORS, REWRITTEN, UNCHANGED, protect_each
+from ._protect import FAILED, ITEM_ERRORS, REWRITTEN, UNCHANGED, protect_each, report_of
 from ._report import RESIDUE_BACKUPS, AuditReport, AuditTally, MigrationReport, found_in_clear
 from ._resume import DONE, WRITING, Checkpoint, Pending, Tally
 from ._stores import (
@@ -306,7 +306,7 @@ def migrate_store(
                 job = _Job(inner, guard_like, owner, tuple(keys) if keys is not None else None,  # type: ignore[arg-type]
                            str(ckpt.path), name, batch_size, dry_run, workers)  # fmt: skip
                 _run_workers(job, ckpt, progress, total)
-            report = _report_of(ckpt, label, dry_run)
+            report = report_of(ckpt, label, dry_run)
         if not dry_run and scrub_after:
             done, residue = scrub(s, vacuum_full=vacuum_full)
             report.scrubbed, report.residue = done, residue
@@ -496,22 +496,3 @@ def _decide(row: Pending, old: Any, done: tuple[Any, Tally] | None) -> tuple[tup
     if row.state == WRITING and row.outcome == REWRITTEN:
         return (row.seq, REWRITTEN, row.tally), None
     return (row.seq, UNCHANGED, {}), None
-
-
-def _report_of(ckpt: Checkpoint, label: str, dry_run: bool) -> MigrationReport:
-    outcomes = ckpt.outcomes()
-    report = MigrationReport(
-        source=label,
-        dry_run=dry_run,
-        items_rewritten=outcomes.get(REWRITTEN, 0),
-        items_unchanged=outcomes.get(UNCHANGED, 0),
-        items_failed=outcomes.get(FAILED, 0),
-        resumed_from=ckpt.done_before,
-    )
-    report.items_seen = report.items_rewritten + report.items_unchanged + report.items_failed
-    for tally in ckpt.tallies():
-        for (level, kind), n in tally.items():
-            report.spans_protected += n
-            report.by_level[level] = report.by_level.get(level, 0) + n
-            report.by_type[kind] = report.by_type.get(kind, 0) + n
-    return report
