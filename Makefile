@@ -14,10 +14,11 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
-# The demo runs an embedded mem0 (local Qdrant, local embedder): the mem0 extra, on CPU torch.
+# The demo runs an embedded mem0 (local Qdrant, local embedder): the mem0 extra, on CPU torch;
+# the migration extra draws the audit charts of docs/migration.md's demo example.
 $(DEMO_STAMP): pyproject.toml $(VENV)/bin/python
 	$(BIN)/python -m pip install -q "$(TORCH)"
-	$(BIN)/python -m pip install -q -e '.[mem0]'
+	$(BIN)/python -m pip install -q -e '.[mem0,migration]'
 	touch $(DEMO_STAMP)
 
 # Tests need every extra that can run here (torch CPU, transformers, xgrammar, spaCy, openai).

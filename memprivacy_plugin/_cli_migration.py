@@ -222,6 +222,7 @@ def _cmd_audit_store(args: argparse.Namespace) -> int:
                 user_of=args.user_index,
                 fields=args.field or None,
                 batch_size=args.batch_size,
+                user_names=_user_names(args),
             )
     finally:
         guard.close()
@@ -255,6 +256,7 @@ def _cmd_migrate_store(args: argparse.Namespace) -> int:
                 scrub_after=not args.no_scrub,
                 vacuum_full=args.vacuum_full,
                 progress=progress,
+                user_names=_user_names(args),
             )
     finally:
         if args.workers == 1:
@@ -277,7 +279,7 @@ def _cmd_audit_mem0(args: argparse.Namespace) -> int:
     guard = GuardOptions.of(args)()
     try:
         with _mem0(args) as memory:
-            report = audit_mem0(memory, guard, **_mem0_ids(args))
+            report = audit_mem0(memory, guard, **_mem0_ids(args), user_names=_user_names(args))
     finally:
         guard.close()
     _emit(report, args)
@@ -300,6 +302,7 @@ def _cmd_migrate_mem0(args: argparse.Namespace) -> int:
                 checkpoint=args.checkpoint,
                 history=args.history,
                 progress=progress,
+                user_names=_user_names(args),
             )
     finally:
         guard.close()
@@ -339,8 +342,26 @@ def _guard_parent(extractor_options: Callable[[Any], None]) -> argparse.Argument
         "(default, pl4-only, pl3-and-up, pl2-and-up, placeholder-all)",
     )
     extractor_options(g)
+    g.add_argument(
+        "--user-name",
+        action="append",
+        default=[],
+        metavar="USER=NAME",
+        help="a user's own name, which the rules find only when told it, as the app tells them "
+        "(repeat for each user; USER as the report's per-user table shows it)",
+    )
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     return p
+
+
+def _user_names(args: argparse.Namespace) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for entry in args.user_name:
+        user, sep, name = entry.partition("=")
+        if not sep or not user.strip() or not name.strip():
+            raise ConfigError("--user-name takes USER=NAME, e.g. --user-name 'dana=Dana Whitfield'")
+        names[user.strip()] = name.strip()
+    return names
 
 
 def _store_parent() -> argparse.ArgumentParser:

@@ -274,7 +274,10 @@ def run_demo(
                 f"Kept in {keep}: the vault (vault.sqlite3, its key beside it), this private memory (mem0) "
                 f"and the same conversation as mem0 alone stores it, in clear ({BEFORE}). Audit, migrate:"
             )
-            print(f"  memprivacy audit mem0 --path {keep / BEFORE} --vault {keep / 'vault.sqlite3'}")
+            print(
+                f"  memprivacy audit mem0 --path {keep / BEFORE} --vault {keep / 'vault.sqlite3'} "
+                f'--user-name "{USER_ID}={USER_NAME}"'
+            )
             print("  (docs/migration.md walks through the dry run, the migration and the check)")
         print('Try: memprivacy protect "my code is 123456" --user-id you --json')
         return 0

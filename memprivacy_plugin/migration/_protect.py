@@ -81,13 +81,16 @@ def protect_values(
     user_id: str,
     keys: Sequence[str] | None = None,
     namespace: str | None = None,
+    user_name: str | None = None,
 ) -> list[tuple[Any, Tally]]:
     """`guard.protect_data(list(values), user_id=..., keys=...)` value by value, with each
     value's tally. Raises what `protect_data` raises."""
     wanted = set(keys) if keys is not None else None
     found = [leaves(value, wanted) for value in values]
     texts = [leaf_text(leaf) for leafs in found for leaf in leafs]
-    results = guard.protect_batch(texts, user_id=user_id, namespace=namespace) if texts else []
+    results = (
+        guard.protect_batch(texts, user_id=user_id, user_name=user_name, namespace=namespace) if texts else []
+    )
     out: list[tuple[Any, Tally]] = []
     at = 0
     for value, leafs in zip(values, found, strict=True):
@@ -109,18 +112,27 @@ def protect_each(
     user_id: str,
     keys: Sequence[str] | None = None,
     namespace: str | None = None,
+    user_name: str | None = None,
 ) -> list[Protected]:
     """`protect_values` that fails per value: the batch first, and if it raises one of
     `ITEM_ERRORS`, each value alone (None for those that fail). Vault and other errors propagate
     (they are not about one value)."""
     try:
-        return list(protect_values(guard, values, user_id=user_id, keys=keys, namespace=namespace))
+        return list(
+            protect_values(
+                guard, values, user_id=user_id, keys=keys, namespace=namespace, user_name=user_name
+            )
+        )
     except ITEM_ERRORS:
         pass  # retried one by one below, outside this block: the error may hold nothing we keep
     out: list[Protected] = []
     for value in values:
         try:
-            out.append(protect_values(guard, [value], user_id=user_id, keys=keys, namespace=namespace)[0])
+            out.append(
+                protect_values(
+                    guard, [value], user_id=user_id, keys=keys, namespace=namespace, user_name=user_name
+                )[0]
+            )
         except ITEM_ERRORS:
             out.append(None)
     return out

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
-from .._checks import check_text, clean
+from .._checks import check_text, clean, clean_name
 from ..placeholders import PLACEHOLDER_RE
 from ..policy import Action
 from ..spans import PrivacySpan, merge_spans, resolve_span
@@ -306,13 +306,16 @@ def _outside_placeholders(text: str, spans: list[PrivacySpan]) -> list[PrivacySp
     return [s for s in spans if not any(s.start < end and start < s.end for start, end in tokens)]
 
 
-def found_in_clear(guard: PrivacyGuard, texts: Sequence[str]) -> list[list[PrivacySpan]]:
-    """The spans the guard's extractor finds in each text, as `protect` reads them (one batched,
+def found_in_clear(
+    guard: PrivacyGuard, texts: Sequence[str], user_name: str | None = None
+) -> list[list[PrivacySpan]]:
+    """The spans the guard's extractor finds in each text (of one user, whose own name is
+    `user_name` when known), as `protect` reads them (one batched,
     time-bounded extraction, the guard's fallback if the extractor fails, else `ExtractionError`;
     types normalised to the standard tags; offsets checked or the text re-located; overlaps
     merged), without the spans that touch a placeholder: text in placeholder form is not exposed."""
     cleaned = [clean(check_text(t)) for t in texts]
-    found = guard._extract_many(cleaned, None)
+    found = guard._extract_many(cleaned, clean_name(user_name))
     out: list[list[PrivacySpan]] = []
     for text, spans in zip(cleaned, found, strict=True):
         kept: list[PrivacySpan] = []

@@ -34,10 +34,10 @@ prints or reports a value: reports hold counts and keyed-hash refs.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -78,6 +78,8 @@ class _Target:
     namespace: str | None
     metadata: bool
     keys: frozenset[str] | None  # the metadata keys protected; None: all (dict keys too)
+    # the users' own names by vault user, for extractors that find a name only when told it
+    names: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def wanted(self) -> set[str] | None:
@@ -278,14 +280,17 @@ def audit_mem0(
     user_ids: Iterable[str] | None = None,
     agent_ids: Iterable[str] | None = None,
     run_ids: Iterable[str] | None = None,
+    user_names: Mapping[str, str] | None = None,
 ) -> AuditReport:
     """What a mem0 memory holds in clear, per vault user: every memory (all users when no ids
     are given) with its metadata and history rows, mem0's entities, each session's recent
     messages and, when every memory is read, the history of deleted memories (user "(no user)").
-    Reads only; values appear as type and keyed-hash ref."""
+    Reads only; values appear as type and keyed-hash ref. `user_names`: each vault user's own
+    name ({"dana": "Dana Whitfield"}), which the rules find only when told it, as `PrivateMemory`
+    tells them through `user_name`."""
     selection = Selection.of(user_ids, agent_ids, run_ids)
     with ExitStack() as stack:
-        t = _target(memory, guard, stack)
+        t = replace(_target(memory, guard, stack), names=dict(user_names or {}))
         tally = AuditTally(t.source(), t.guard.policy)
         parts = _Parts(t, write=False)
         stack.callback(parts.close)
@@ -296,7 +301,17 @@ def audit_mem0(
 
 def _audit(t: _Target, units: list[_Unit], tally: AuditTally) -> None:
     texts = [_slots(t, u, history=True) for u in units]
-    found = _found(t.guard, texts)
+    if t.names:  # one extraction per user, told the user's name
+        found: list[list[PrivacySpan] | None] = [None] * len(units)
+        by_user: dict[str | None, list[int]] = {}
+        for i, u in enumerate(units):
+            by_user.setdefault(u.scope, []).append(i)
+        for scope, where in by_user.items():
+            name = t.names.get(scope) if scope is not None else None
+            for i, spans in zip(where, _found(t.guard, [texts[i] for i in where], name), strict=True):
+                found[i] = spans
+    else:
+        found = _found(t.guard, texts)
     for u, spans in zip(units, found, strict=True):
         if spans is None:
             tally.error(u.scope)
@@ -305,16 +320,18 @@ def _audit(t: _Target, units: list[_Unit], tally: AuditTally) -> None:
         tally.add(u.scope, list(distinct.values()))
 
 
-def _found(guard: PrivacyGuard, texts: list[list[str]]) -> list[list[PrivacySpan] | None]:
+def _found(
+    guard: PrivacyGuard, texts: list[list[str]], user_name: str | None = None
+) -> list[list[PrivacySpan] | None]:
     """The spans in clear in each item's texts (one batched extraction; item by item if it fails)."""
     flat = [x for group in texts for x in group]
     try:
-        spans = found_in_clear(guard, flat)
+        spans = found_in_clear(guard, flat, user_name)
     except ITEM_ERRORS:
         out: list[list[PrivacySpan] | None] = []
         for group in texts:
             try:
-                out.append([s for one in found_in_clear(guard, group) for s in one])
+                out.append([s for one in found_in_clear(guard, group, user_name) for s in one])
             except ITEM_ERRORS:
                 out.append(None)
         return out
@@ -342,6 +359,7 @@ def migrate_mem0(
     checkpoint: str | Path | None = None,
     history: HistoryMode = "migrate",
     progress: Callable[[int, int], None] | None = None,
+    user_names: Mapping[str, str] | None = None,
 ) -> MigrationReport:
     """Rewrite a mem0 memory into placeholder form in place (see the module docstring).
 
@@ -350,7 +368,8 @@ def migrate_mem0(
     writes it). `workers`: threads sharing the work (extraction and embedding run in parallel, the
     writes one at a time: local Qdrant allows one process). `progress(done, total)` is called
     after each batch. Items that fail (extraction, a type the policy blocks, an identity with no
-    vault) stay as they are, are counted, and are tried again by a rerun."""
+    vault) stay as they are, are counted, and are tried again by a rerun. `user_names`: each vault
+    user's own name, as in `audit_mem0`."""
     if history not in ("migrate", "purge"):
         raise ConfigError('history must be "migrate" or "purge"')
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
@@ -359,7 +378,7 @@ def migrate_mem0(
         raise ConfigError("workers must be a positive integer")
     selection = Selection.of(user_ids, agent_ids, run_ids)
     with ExitStack() as stack:
-        t = _target(memory, guard, stack)
+        t = replace(_target(memory, guard, stack), names=dict(user_names or {}))
         run = _Run(t, history, dry_run)
         cp = stack.enter_context(Checkpoint(None if dry_run else checkpoint, job=t.job(selection, history)))
         parts = _Parts(t, write=not dry_run)
@@ -499,7 +518,11 @@ class _Run:
     def _protect(self, scope: str, slots: list[list[str]]) -> list[list[ProtectedText] | None]:
         """`protect_batch` over the items of one vault user, as `PrivateMemory` protects them; when
         the batch fails, item by item (None for an item that fails alone)."""
-        kwargs: dict[str, Any] = {"user_id": scope, "namespace": self.t.namespace}
+        kwargs: dict[str, Any] = {
+            "user_id": scope,
+            "namespace": self.t.namespace,
+            "user_name": self.t.names.get(scope),
+        }
         flat = [x for group in slots for x in group]
         try:
             results = self.guard.protect_batch(flat, **kwargs) if flat else []

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import json
 import pickle
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -163,6 +163,7 @@ def audit_store(
     user_of: UserOf = None,
     fields: Sequence[str] | None = None,
     batch_size: int = 500,
+    user_names: Mapping[str, str] | None = None,
 ) -> AuditReport:
     """What a LangGraph store holds in clear: every item under `namespace_prefix` read once, its
     strings (those under `fields` only, if given) run through the guard's extractor in batches of
@@ -172,8 +173,11 @@ def audit_store(
     placeholder form does not count. Items the extractor fails on are counted in `errors`.
 
     `store`: a `BaseStore` or `PrivateStore`, a `SqliteSource`/`PostgresSource`, or a function
-    opening one. `guard`: default, the `PrivateStore`'s, else the process-wide default guard."""
+    opening one. `guard`: default, the `PrivateStore`'s, else the process-wide default guard.
+    `user_names`: each user's own name ({"dana": "Dana Whitfield"}), which the rules find only when
+    told it, as an app tells them through `user_name`."""
     _check_batch_size(batch_size)
+    names = dict(user_names or {})
     inner, guard_like, owner, keys = _resolve(store, guard, user_of, fields)
     g, made = _guard_now(guard_like)
     try:
@@ -184,17 +188,29 @@ def audit_store(
                 items = [
                     (owner(item.namespace), _texts(item.value, keys)) for item in found if item is not None
                 ]
-                _audit_batch(g, tally, items)
+                if not names:
+                    _audit_batch(g, tally, items)
+                    continue
+                by_user: dict[str | None, list[tuple[str | None, list[str]]]] = {}
+                for entry in items:
+                    by_user.setdefault(entry[0], []).append(entry)
+                for user, mine in by_user.items():
+                    _audit_batch(g, tally, mine, names.get(user) if user is not None else None)
         return tally.report
     finally:
         if made:
             g.close()
 
 
-def _audit_batch(guard: PrivacyGuard, tally: AuditTally, items: list[tuple[str | None, list[str]]]) -> None:
+def _audit_batch(
+    guard: PrivacyGuard,
+    tally: AuditTally,
+    items: list[tuple[str | None, list[str]]],
+    user_name: str | None = None,
+) -> None:
     flat = [t for _, texts in items for t in texts]
     try:
-        spans = found_in_clear(guard, flat)
+        spans = found_in_clear(guard, flat, user_name)
     except ITEM_ERRORS:
         spans = None  # item by item below, outside this block
     if spans is not None:
@@ -205,7 +221,7 @@ def _audit_batch(guard: PrivacyGuard, tally: AuditTally, items: list[tuple[str |
         return
     for user, texts in items:
         try:
-            found = found_in_clear(guard, texts)
+            found = found_in_clear(guard, texts, user_name)
         except ITEM_ERRORS:
             found = None
         if found is None:
@@ -236,6 +252,7 @@ class _Job:
     batch_size: int
     dry_run: bool
     shards: int
+    names: Mapping[str, str]
 
 
 def migrate_store(
@@ -252,6 +269,7 @@ def migrate_store(
     scrub_after: bool = True,
     vacuum_full: bool = False,
     progress: Progress | None = None,
+    user_names: Mapping[str, str] | None = None,
 ) -> MigrationReport:
     """Rewrite every item under `namespace_prefix` into placeholder form, in place, through the
     guard and vault `PrivateStore` uses (see the module docstring); the report counts the whole job.
@@ -276,8 +294,10 @@ def migrate_store(
     - `progress(done, total)` is called as items finish (the CLI's progress bar).
 
     Items the guard cannot protect (the extractor fails, the policy blocks them) stay in clear and
-    are counted as failed; errors of the store or the vault stop the run (rerun to resume)."""
+    are counted as failed; errors of the store or the vault stop the run (rerun to resume).
+    - `user_names`: each user's own name, as in `audit_store`."""
     _check_batch_size(batch_size)
+    names = dict(user_names or {})
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ConfigError("workers must be a positive whole number")
     inner, guard_like, owner, keys = _resolve(store, guard, user_of, fields)
@@ -301,10 +321,10 @@ def migrate_store(
             if progress is not None:
                 progress(ckpt.count(DONE), total)
             if workers == 1:
-                _migrate_here(s, guard_like, owner, keys, ckpt, batch_size, dry_run, progress, total)
+                _migrate_here(s, guard_like, owner, keys, ckpt, batch_size, dry_run, progress, total, names)
             else:
                 job = _Job(inner, guard_like, owner, tuple(keys) if keys is not None else None,  # type: ignore[arg-type]
-                           str(ckpt.path), name, batch_size, dry_run, workers)  # fmt: skip
+                           str(ckpt.path), name, batch_size, dry_run, workers, names)  # fmt: skip
                 _run_workers(job, ckpt, progress, total)
             report = report_of(ckpt, label, dry_run)
         if not dry_run and scrub_after:
@@ -359,13 +379,14 @@ def _migrate_here(
     dry_run: bool,
     progress: Progress | None,
     total: int,
+    names: Mapping[str, str],
 ) -> None:
     g, made = _guard_now(guard_like)
     try:
         if not dry_run:
             prepare(store)
         _work(store, dry_run_guard(g) if dry_run else g, ckpt, owner, keys, 0, 1, batch_size, dry_run,
-              progress, total)  # fmt: skip
+              progress, total, names)  # fmt: skip
     finally:
         if made:
             g.close()
@@ -381,7 +402,18 @@ def _worker(job: _Job, shard: int) -> None:
             fields = list(job.fields) if job.fields is not None else None
             guard = dry_run_guard(g) if job.dry_run else g
             _work(
-                store, guard, ckpt, job.owner, fields, shard, job.shards, job.batch_size, job.dry_run, None, 0
+                store,
+                guard,
+                ckpt,
+                job.owner,
+                fields,
+                shard,
+                job.shards,
+                job.batch_size,
+                job.dry_run,
+                None,
+                0,
+                job.names,
             )
     finally:
         if made:
@@ -445,6 +477,7 @@ def _work(
     dry_run: bool,
     progress: Progress | None,
     total: int,
+    names: Mapping[str, str],
 ) -> None:
     """Work through this shard of the checkpoint, batch by batch."""
     from langgraph.store.base import PutOp
@@ -467,7 +500,7 @@ def _work(
         new_values: dict[int, Any] = {}
         for user, where in groups.items():
             values = [item.value for i in where if (item := found[i]) is not None]
-            done = protect_each(guard, values, user_id=user, keys=keys)
+            done = protect_each(guard, values, user_id=user, keys=keys, user_name=names.get(user))
             for i, old, result in zip(where, values, done, strict=True):
                 decided[i], changed = _decide(rows[i], old, result)
                 if changed is not None:

@@ -43,6 +43,7 @@ def files_holding(root: Path, values: list[str]) -> list[str]:
 def test_the_documented_commands_work_on_the_demo_data(tmp_path: Path) -> None:
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert "$(BIN)/memprivacy demo --keep demo-data" in makefile
+    assert "'.[mem0,migration]'" in makefile  # the charts of the documented commands
     assert "demo-data/" in (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
     env = {
         **os.environ,
@@ -62,7 +63,9 @@ def test_the_documented_commands_work_on_the_demo_data(tmp_path: Path) -> None:
     demo = run([".venv/bin/memprivacy", "demo", "--keep", "demo-data", "--width", "100"])
     assert demo.returncode == 0, demo.stderr[-3000:]
     assert "memprivacy audit mem0 --path demo-data/mem0-before" in demo.stdout
+    assert '--user-name "demo-user=Dana Whitfield"' in demo.stdout
     values = ["+1 415 867 5309", "4111 1111 1111 1111", "11010519491231002X", "Tr0ub4dor&3", "qwe!2024zz"]
+    values.append("Dana Whitfield")  # the user's own name: found because the commands say it
     assert all(any(v in message for _, message in SCRIPT) for v in values)
     assert files_holding(tmp_path / "demo-data" / "mem0-before", values)  # in clear, as before adoption
     assert not files_holding(tmp_path / "demo-data" / "mem0", values)  # the demo's own memory
