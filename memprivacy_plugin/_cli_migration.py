@@ -43,6 +43,7 @@ class GuardOptions:
     extractor: str = "rules"
     model: str | None = None
     base_url: str | None = None
+    prompt_file: str | None = None
 
     @classmethod
     def of(cls, args: argparse.Namespace) -> GuardOptions:
@@ -55,6 +56,7 @@ class GuardOptions:
             extractor=args.extractor,
             model=args.model,
             base_url=args.base_url,
+            prompt_file=str(args.prompt_file) if args.prompt_file is not None else None,
         )
 
     def __call__(self) -> PrivacyGuard:
@@ -70,6 +72,7 @@ class GuardOptions:
                 extractor=self.extractor,
                 model=self.model,
                 base_url=self.base_url,
+                prompt_file=Path(self.prompt_file) if self.prompt_file is not None else None,
             )
         )
 

@@ -144,6 +144,16 @@ def _extractor(args: argparse.Namespace, problems: list[str]) -> tuple[Any, dict
     section: dict[str, Any] = {"preset": name, "model": args.model, "loaded": False}
     extractor: Any = None
     key = name.strip().lower().replace("_", "-")
+    options: dict[str, Any] = {}
+    if getattr(args, "prompt_file", None) is not None:
+        from .errors import ConfigError
+        from .extractors.prompt import PromptTemplate
+
+        try:
+            options["template"] = PromptTemplate.from_file(args.prompt_file)
+            section["prompt"] = options["template"].version
+        except ConfigError as exc:
+            problems.append(str(exc))
     try:
         if key in _MODEL_PRESETS and not args.load:
             module, cls, extra = _MODEL_PRESETS[key]
@@ -161,7 +171,7 @@ def _extractor(args: argparse.Namespace, problems: list[str]) -> tuple[Any, dict
             if key == "token-classification" and not args.model:
                 problems.append("the 'token-classification' extractor needs --model")
         else:
-            extractor = build_extractor(name, model=args.model, base_url=args.base_url)
+            extractor = build_extractor(name, model=args.model, base_url=args.base_url, **options)
             section["loaded"] = True
     except Exception as exc:  # a missing extra names its pip command; a model may fail to load
         problems.append(f"the extractor cannot be built: {exc or type(exc).__name__}")

@@ -133,11 +133,22 @@ def _open_vault(args: argparse.Namespace) -> Vault:
     return SQLiteVault(args.vault, key_file=args.key_file)
 
 
+_GENERATIVE = ("vllm", "served", "transformers")
+
+
 def _extractor(args: argparse.Namespace) -> Any:
     from .extractors.presets import build_extractor
 
+    options: dict[str, Any] = {}
+    prompt_file = getattr(args, "prompt_file", None)
+    if prompt_file is not None:
+        if args.extractor not in _GENERATIVE:
+            raise ConfigError(f"--prompt-file is for the generative extractors ({', '.join(_GENERATIVE)})")
+        from .extractors.prompt import PromptTemplate
+
+        options["template"] = PromptTemplate.from_file(prompt_file)
     try:
-        return build_extractor(args.extractor, model=args.model, base_url=args.base_url)
+        return build_extractor(args.extractor, model=args.model, base_url=args.base_url, **options)
     except ImportError as exc:  # an extra is missing: its message names the pip command
         raise ConfigError(str(exc)) from None
 
@@ -538,6 +549,14 @@ def _extractor_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--base-url", default=None, help="OpenAI-compatible server URL for --extractor served"
+    )
+    parser.add_argument(
+        "--prompt-file",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="the instruction file a generative model was trained with, in the MemPrivacy authors' "
+        "format ({real_name}, {input_dialogue_content}) or ours (docs/models.md)",
     )
 
 

@@ -605,3 +605,37 @@ def test_protect_says_what_the_extractor_cannot_see(
     policy.write_text("levels:\n  PL2: keep\n  PL3: keep\n  PL4: keep\ntypes:\n  Phone Number: placeholder\n")
     assert main(["protect", MESSAGE, "--user-id", "u1", "--policy", str(policy)]) == 0
     assert silent.getvalue() == ""  # nothing protected that the rules cannot find: nothing to say
+
+
+def test_prompt_file_gives_a_generative_preset_the_authors_prompt(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import argparse
+
+    from memprivacy_plugin.cli import _extractor
+
+    prompt = env / "authors_prompt.txt"
+    prompt.write_text(
+        'You extract privacy spans for {real_name}. Answer {{"items": []}}.\n{input_dialogue_content}\n',
+        encoding="utf-8",
+    )
+    args = argparse.Namespace(
+        extractor="served", model="m", base_url="http://127.0.0.1:9/v1", prompt_file=prompt
+    )
+    model = _extractor(args).extractors[1]
+    content = model.template.messages("call 13800138000", user_name="Ana")[-1]["content"]
+    assert content.startswith('You extract privacy spans for Ana. Answer {"items": []}.')
+    assert "call 13800138000" in content
+    assert model.template.version.startswith("file:authors_prompt.txt:sha256:")
+
+    code, _, err = run(capsys, "protect", "hello", "--user-id", "u1", "--prompt-file", str(prompt))
+    assert code == 2
+    assert "--prompt-file is for the generative extractors" in err
+    assert len(err.strip().splitlines()) == 1
+    missing = env / "nope.txt"
+    code, _, err = run(
+        capsys, "protect", "hi", "--user-id", "u1", "--extractor", "served", "--base-url",
+        "http://127.0.0.1:9/v1", "--prompt-file", str(missing),
+    )  # fmt: skip
+    assert code == 2
+    assert "cannot read prompt file" in err

@@ -271,3 +271,16 @@ def test_doctor_accepts_the_options_of_the_other_commands(
     for option in ("--vault", "--postgres", "--schema", "--key-file", "--extractor", "--model", "--base-url",
                    "--policy", "--max-bytes", "--json", "--load"):  # fmt: skip
         assert re.search(rf"{option}\b", helptext), option
+
+
+def test_doctor_shows_the_prompt_file_and_says_when_it_cannot_be_read(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    prompt = env / "theirs.txt"
+    prompt.write_text("Find private spans for {real_name}:\n{input_dialogue_content}\n", encoding="utf-8")
+    served = ("--extractor", "served", "--base-url", "http://127.0.0.1:9/v1")
+    _, report, _ = doctor(capsys, *served, "--prompt-file", str(prompt))
+    assert report["extractor"]["prompt"].startswith("file:theirs.txt:sha256:")
+    assert not report["problems"]
+    _, report, _ = doctor(capsys, *served, "--prompt-file", str(env / "missing.txt"))
+    assert any("cannot read prompt file" in p for p in report["problems"])
