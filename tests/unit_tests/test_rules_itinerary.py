@@ -19,6 +19,9 @@ def itinerary_only() -> RuleExtractor:
 
 
 POSITIVES = [
+    ("My flight to Denver leaves on Friday at 6am.", "flight to Denver leaves on Friday"),
+    ("our ferry to Santorini departs on June 3", "ferry to Santorini departs on June 3"),
+    ("We're flying to Rio de Janeiro on March 3.", "flying to Rio de Janeiro on March 3"),
     # flights and trains
     ("My flight UA857 leaves at 9", "UA857"),
     ("I'm on flight BA-772X tomorrow", "BA-772X"),
@@ -72,6 +75,8 @@ def test_positive(rules: RuleExtractor, text: str, value: str) -> None:
 
 
 HARD_NEGATIVES = [
+    "Is there a train to Boston on Sunday?",
+    "The flight to Tokyo takes 12 hours.",
     # codes without travel words, and travel words without a code of theirs
     "The CA 90210 zip code is famous",
     "I scored G1234 points",

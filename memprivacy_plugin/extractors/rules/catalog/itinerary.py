@@ -155,7 +155,7 @@ _EN_TRAVEL = (
     r"(?:fly|flying|flew|fly out|flying out|flying back|travel|traveling|travelling|traveled|travelled|head|"
     r"heading|headed|going|go|going back|drive|driving|drove|trip|vacation|vacationing|holiday|holidaying|"
     r"move|moving|relocate|relocating|visit|visiting|leave|leaving|arrive|arriving|land|landing|return|"
-    r"returning|off|backpacking|road trip)"
+    r"returning|off|backpacking|road trip|flight|train|ferry|cruise|connecting flight|layover)"
 )
 # A capitalised place of up to four words ("Lisbon", "New York", "Rio de Janeiro", "Cape Town").
 _CALENDAR = (
@@ -163,7 +163,8 @@ _CALENDAR = (
     "Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Christmas|Easter"
 )
 _CAP_WORD = rf"(?!(?:{_CALENDAR})\b)[A-Z][A-Za-z'’.\-]+"
-_PLACE = rf"(?-i:{_CAP_WORD}(?: (?:{_CAP_WORD}|de|da|del|do|la|le|of|upon|sur|el)){{0,3}})"
+# A particle is a whole word ("Rio de Janeiro"), not the start of the next one ("Denver leaves").
+_PLACE = rf"(?-i:{_CAP_WORD}(?: (?:{_CAP_WORD}|(?:de|da|del|do|la|le|of|upon|sur|el)(?![A-Za-z]))){{0,3}})"
 _NOT_PLACES = frozenset(
     _split(
         "I Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June "
