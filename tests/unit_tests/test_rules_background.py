@@ -19,6 +19,10 @@ def background_only() -> RuleExtractor:
 
 
 POSITIVES = [
+    ("I teach 3rd grade at Lincoln Elementary.", "Lincoln Elementary"),
+    ("My boss at Accenture keeps emailing me.", "Accenture"),
+    ("I just started a new job at Pfizer.", "Pfizer"),
+    ("my colleagues at Deloitte are nice", "Deloitte"),
     ("作为一名科学家，我只陈述事实", "科学家"),
     ("身为心理学副教授，我本该很擅长调节情绪", "心理学副教授"),
     ("出于我作为前调查记者的谨慎", "前调查记者"),
@@ -76,6 +80,10 @@ def test_positive(rules: RuleExtractor, text: str, value: str) -> None:
 
 
 HARD_NEGATIVES = [
+    "I started at 9am today.",
+    "The job at NASA sounds cool, what do they pay?",
+    "I met my boss at Starbucks.",
+    "I had lunch with my boss at Starbucks.",
     "作为朋友我得说一句",
     "作为一个整体来看还不错",
     "I'm 5 minutes away",

@@ -91,6 +91,25 @@ _WHO = (
     r"\b(?:i|i['’]m|i['’]ve|i['’]d|i['’]ll|me|my|we|we['’]re|our|he|she|he['’]s|she['’]s|his|her)"
     r"\b[^.!?\n]{0,40}?"
 )
+# The words before "at Employer" in `employer_context`.
+_JOB_WORDS = (
+    "job",
+    "position",
+    "role",
+    "intern",
+    "gig",
+    "boss",
+    "manager",
+    "supervisor",
+    "worker",
+    "colleague",
+    "team",
+    "department",
+    "hired",
+    "promoted",
+    "teach",
+    "taught",
+)
 # After an occupation: the end of the clause, or a word that goes on about the job.
 _JOB_END = (
     r"(?=\s?[.,;:!?)\n]|\s?$|\s(?:at|in|for|with|and|who|from|by|on|since|now|too|so|but|here|there|"
@@ -179,6 +198,24 @@ def _english() -> list[Recognizer]:
             trigger_in_match=True,
             rstrip=".",
             description="a capitalised employer after 'work at/for' ('I work at Stripe as a data engineer')",
+        ),
+        Recognizer(
+            "employer_context",
+            IB,
+            pattern=rf"(?:{_WHO}\b(?:(?:new|old|first|current|summer|part-time|full-time|former)\s)?(?:job|"
+            r"position|role|internship|gig|department|hired|promoted|teach|teaching|taught)\s"
+            r"(?:[a-z0-9\-]+\s){0,3}?"
+            # "my boss at Accenture", not where someone was met ("I met my boss at Starbucks")
+            r"|(?<!\bmet\s)(?<!\bmeet\s)(?<!\bsaw\s)(?<!\bsee\s)(?<!\bwith\s)(?<!\band\s)"
+            r"\b(?:my|our|his|her)\s(?:(?:old|new|former|current)\s)?(?:boss|manager|supervisor|team|"
+            r"coworkers?|co-workers?|colleagues?|teammates)\s)"
+            rf"at\s(?:the\s)?(?=[A-Z])(?P<value>{_ORG})(?![A-Za-z])",
+            group="value",
+            score=0.7,
+            trigger=_JOB_WORDS,
+            rstrip=".",
+            description="an employer or school after a job word ('my boss at Accenture', 'a new job at "
+            "Pfizer', 'I teach 3rd grade at Lincoln Elementary')",
         ),
         Recognizer(
             "work_field",
