@@ -213,6 +213,7 @@ def _english() -> list[Recognizer]:
             group="value",
             score=0.7,
             trigger=_JOB_WORDS,
+            trigger_in_match=True,
             rstrip=".",
             description="an employer or school after a job word ('my boss at Accenture', 'a new job at "
             "Pfizer', 'I teach 3rd grade at Lincoln Elementary')",
