@@ -8,8 +8,8 @@ value, what its protection did (spans by level and type), so a migration can rep
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
+from typing import Any, TypeVar
 
 from .._data import leaf_text, leaves, like, map_leaves
 from ..errors import ConfigError, ExtractionError, PolicyBlockedError
@@ -23,8 +23,11 @@ __all__ = [
     "REWRITTEN",
     "UNCHANGED",
     "Protected",
+    "chunks",
+    "per_group",
     "protect_each",
     "protect_values",
+    "regroup",
     "report_of",
     "tally_of",
 ]
@@ -35,6 +38,48 @@ ITEM_ERRORS = (ExtractionError, PolicyBlockedError, ConfigError)
 
 #: (new value, tally) per value; None where the value could not be protected.
 Protected = tuple[Any, Tally] | None
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
+
+
+def chunks(items: Iterable[_T], size: int) -> Iterator[list[_T]]:
+    """`items` in lists of `size` (the last one shorter), read lazily."""
+    chunk: list[_T] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def regroup(flat: Sequence[_R], groups: Iterable[Sized]) -> list[list[_R]]:
+    """The results of a batch over flattened `groups`, split back into one list per group."""
+    out: list[list[_R]] = []
+    at = 0
+    for group in groups:
+        out.append(list(flat[at : at + len(group)]))
+        at += len(group)
+    return out
+
+
+def per_group(call: Callable[[list[_T]], Sequence[_R]], groups: Sequence[list[_T]]) -> list[list[_R] | None]:
+    """`call` over every group's items in one batch, split back per group; when the batch raises one
+    of `ITEM_ERRORS`, group by group (None for a group that fails alone)."""
+    flat = [x for group in groups for x in group]
+    try:
+        results = call(flat) if flat else []
+    except ITEM_ERRORS:
+        out: list[list[_R] | None] = []
+        for group in groups:
+            try:
+                out.append(list(call(group)) if group else [])
+            except ITEM_ERRORS:
+                out.append(None)
+        return out
+    return list(regroup(results, groups))
 
 
 def report_of(
@@ -91,13 +136,10 @@ def protect_values(
     results = (
         guard.protect_batch(texts, user_id=user_id, user_name=user_name, namespace=namespace) if texts else []
     )
-    out: list[tuple[Any, Tally]] = []
-    at = 0
-    for value, leafs in zip(values, found, strict=True):
-        mine = results[at : at + len(leafs)]
-        at += len(leafs)
-        out.append((_rebuilt(value, wanted, [r.text for r in mine]), tally_of(mine)))
-    return out
+    return [
+        (_rebuilt(value, wanted, [r.text for r in mine]), tally_of(mine))
+        for value, mine in zip(values, regroup(results, found), strict=True)
+    ]
 
 
 def _rebuilt(value: Any, wanted: set[str] | None, texts: list[str]) -> Any:

@@ -50,7 +50,7 @@ from ..policy import Action
 from ..spans import PrivacySpan
 from ._dryrun import dry_run_guard
 from ._mem0_parts import History, Selection, Store, lemmas, md5_hex, payload_metadata, session_ids
-from ._protect import ITEM_ERRORS, REWRITTEN, UNCHANGED, report_of, tally_of
+from ._protect import REWRITTEN, UNCHANGED, chunks, per_group, report_of, tally_of
 from ._report import AuditReport, AuditTally, MigrationReport, found_in_clear
 from ._resume import DONE, WRITING, Checkpoint, Pending, Tally
 
@@ -294,7 +294,7 @@ def audit_mem0(
         tally = AuditTally(t.source(), t.guard.policy)
         parts = _Parts(t, write=False)
         stack.callback(parts.close)
-        for keys in _chunks(parts.listing(selection), _AUDIT_BATCH):
+        for keys in chunks(parts.listing(selection), _AUDIT_BATCH):
             _audit(t, parts.load(keys, with_rows=True), tally)
     return tally.report
 
@@ -324,23 +324,8 @@ def _found(
     guard: PrivacyGuard, texts: list[list[str]], user_name: str | None = None
 ) -> list[list[PrivacySpan] | None]:
     """The spans in clear in each item's texts (one batched extraction; item by item if it fails)."""
-    flat = [x for group in texts for x in group]
-    try:
-        spans = found_in_clear(guard, flat, user_name)
-    except ITEM_ERRORS:
-        out: list[list[PrivacySpan] | None] = []
-        for group in texts:
-            try:
-                out.append([s for one in found_in_clear(guard, group, user_name) for s in one])
-            except ITEM_ERRORS:
-                out.append(None)
-        return out
-    result: list[list[PrivacySpan] | None] = []
-    at = 0
-    for group in texts:
-        result.append([s for one in spans[at : at + len(group)] for s in one])
-        at += len(group)
-    return result
+    found = per_group(lambda batch: found_in_clear(guard, batch, user_name), texts)
+    return [None if per_text is None else [s for one in per_text for s in one] for per_text in found]
 
 
 # -- migration ------------------------------------------------------------------------------------
@@ -523,23 +508,7 @@ class _Run:
             "namespace": self.t.namespace,
             "user_name": self.t.names.get(scope),
         }
-        flat = [x for group in slots for x in group]
-        try:
-            results = self.guard.protect_batch(flat, **kwargs) if flat else []
-        except ITEM_ERRORS:
-            out: list[list[ProtectedText] | None] = []
-            for group in slots:
-                try:
-                    out.append(self.guard.protect_batch(group, **kwargs) if group else [])
-                except ITEM_ERRORS:
-                    out.append(None)
-            return out
-        split: list[list[ProtectedText] | None] = []
-        at = 0
-        for group in slots:
-            split.append(results[at : at + len(group)])
-            at += len(group)
-        return split
+        return per_group(lambda batch: self.guard.protect_batch(batch, **kwargs), slots)
 
     @staticmethod
     def _vectors(parts: _Parts, writes: list[tuple[_Unit, _Rewrite]]) -> dict[str, Any]:
@@ -606,14 +575,3 @@ class _Run:
                 "mem0's entity collection is read through Qdrant only; with this store it is not migrated"
             )
         return out
-
-
-def _chunks(items: Iterable[str], size: int) -> Iterator[list[str]]:
-    chunk: list[str] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk

@@ -27,16 +27,16 @@ from __future__ import annotations
 
 import json
 import pickle
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from .._data import leaf_text, leaves
 from ..errors import ConfigError, MemPrivacyError
 from ..guard import PrivacyGuard
 from ._dryrun import dry_run_guard
-from ._protect import FAILED, ITEM_ERRORS, REWRITTEN, UNCHANGED, protect_each, report_of
+from ._protect import FAILED, REWRITTEN, UNCHANGED, chunks, per_group, protect_each, report_of
 from ._report import RESIDUE_BACKUPS, AuditReport, AuditTally, MigrationReport, found_in_clear
 from ._resume import DONE, WRITING, Checkpoint, Pending, Tally
 from ._stores import (
@@ -60,7 +60,6 @@ if TYPE_CHECKING:
 
 __all__ = ["PostgresSource", "SqliteSource", "audit_store", "migrate_store"]
 
-_T = TypeVar("_T")
 #: A namespace position (as `PrivateStore(namespace_user_index=...)`) or a function of the namespace.
 UserOf = int | Callable[[tuple[str, ...]], str | None] | None
 Progress = Callable[[int, int], None]  # (items done, items in the job)
@@ -131,17 +130,6 @@ def _guard_now(guard: PrivacyGuard | Callable[[], PrivacyGuard] | None) -> tuple
     return made, True
 
 
-def _chunks(items: Iterable[_T], size: int) -> Iterator[list[_T]]:
-    chunk: list[_T] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 def _texts(value: Any, fields: list[str] | None) -> list[str]:
     """The strings protection would read in a value (dict keys too unless `fields` is given)."""
     return [leaf_text(leaf) for leaf in leaves(value, set(fields) if fields is not None else None)]
@@ -183,7 +171,7 @@ def audit_store(
     try:
         with open_store(inner) as s:
             tally = AuditTally(describe(s), g.policy)
-            for ids in _chunks(list_ids(s, namespace_prefix), batch_size):
+            for ids in chunks(list_ids(s, namespace_prefix), batch_size):
                 found = _get(s, ids)
                 items = [
                     (owner(item.namespace), _texts(item.value, keys)) for item in found if item is not None
@@ -208,26 +196,12 @@ def _audit_batch(
     items: list[tuple[str | None, list[str]]],
     user_name: str | None = None,
 ) -> None:
-    flat = [t for _, texts in items for t in texts]
-    try:
-        spans = found_in_clear(guard, flat, user_name)
-    except ITEM_ERRORS:
-        spans = None  # item by item below, outside this block
-    if spans is not None:
-        at = 0
-        for user, texts in items:
-            tally.add(user, [s for per_text in spans[at : at + len(texts)] for s in per_text])
-            at += len(texts)
-        return
-    for user, texts in items:
-        try:
-            found = found_in_clear(guard, texts, user_name)
-        except ITEM_ERRORS:
-            found = None
-        if found is None:
+    found = per_group(lambda batch: found_in_clear(guard, batch, user_name), [texts for _, texts in items])
+    for (user, _), per_text in zip(items, found, strict=True):
+        if per_text is None:
             tally.error(user)
         else:
-            tally.add(user, [s for per_text in found for s in per_text])
+            tally.add(user, [s for spans in per_text for s in spans])
 
 
 def _is_store(obj: Any) -> bool:
