@@ -8,7 +8,7 @@ tests build their stores in two ways only, so those are the hooks:
   built on one): `langgraph.store.memory.InMemoryStore` is replaced, before the test modules import
   it, by a `PrivateStore` subclass of that name that builds the real store inside;
 - `SqliteStore.from_conn_string(...)` and `AsyncSqliteStore.from_conn_string(...)` (every store of
-  the sqlite sdist's test_store.py, test_async_store.py and test_ttl.py): the context managers
+  the sqlite sdist's test_store.py and test_async_store.py): the context managers
   yield the real store wrapped.
 
 The test files stay as released. The run writes how many stores it wrapped, and in which tests, to

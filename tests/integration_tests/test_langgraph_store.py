@@ -371,6 +371,76 @@ def test_inner_store_members_are_reached_through_the_wrapper(tmp_path: Path) -> 
     assert semantic.embeddings is not None
 
 
+def _expire(conn: sqlite3.Connection) -> None:
+    """Every row's expiry moved an hour into the past, instead of sleeping past a TTL."""
+    conn.execute("UPDATE store SET expires_at = DATETIME(CURRENT_TIMESTAMP, '-60 minutes')")
+
+
+def _expired(conn: sqlite3.Connection) -> int:
+    row = conn.execute("SELECT COUNT(*) FROM store WHERE expires_at < CURRENT_TIMESTAMP").fetchone()
+    return int(row[0])
+
+
+@pytest.mark.parametrize("refresh_on_read", [True, False])
+def test_ttl_refresh_and_sweep_pass_through_the_wrapper(tmp_path: Path, refresh_on_read: bool) -> None:
+    """What LangGraph's own test_ttl.py checks with one-second sleeps (flaky by design: SQLite's
+    CURRENT_TIMESTAMP has whole seconds), checked here by moving expiries instead of the clock."""
+    sqlite_mod = pytest.importorskip("langgraph.store.sqlite")
+    conn = sqlite3.connect(tmp_path / "store.db", check_same_thread=False, isolation_level=None)
+    ttl = {"default_ttl": 30, "refresh_on_read": refresh_on_read}
+    store = PrivateStore(sqlite_mod.SqliteStore(conn, ttl=ttl), known_guard(), namespace_user_index=0)
+    store.setup()
+    ns = ("alice", "m")
+    store.put(ns, "k", {"text": f"call {PHONE}"})
+    assert _expired(conn) == 0
+
+    _expire(conn)
+    item = store.get(ns, "k", refresh_ttl=False)
+    assert item is not None
+    assert item.value["text"] == f"call {PHONE}"
+    assert _expired(conn) == 1
+    store.get(ns, "k")  # refresh_ttl=None follows the store's refresh_on_read
+    assert _expired(conn) == (0 if refresh_on_read else 1)
+    _expire(conn)
+    store.get(ns, "k", refresh_ttl=True)
+    assert _expired(conn) == (0 if refresh_on_read else 1)
+    _expire(conn)
+    assert [i.key for i in store.search(ns, query=None, refresh_ttl=True)] == ["k"]
+    assert _expired(conn) == (0 if refresh_on_read else 1)
+
+    _expire(conn)
+    assert store.sweep_ttl() == 1
+    assert store.get(ns, "k") is None
+    conn.close()
+
+
+def test_async_ttl_refresh_and_sweep_pass_through_the_wrapper(tmp_path: Path) -> None:
+    sqlite_mod = pytest.importorskip("langgraph.store.sqlite")
+    path = tmp_path / "store.db"
+    ns = ("alice", "m")
+
+    async def run() -> None:
+        ttl = {"default_ttl": 30, "refresh_on_read": True}
+        async with sqlite_mod.AsyncSqliteStore.from_conn_string(str(path), ttl=ttl) as inner:
+            store = PrivateStore(inner, known_guard(), namespace_user_index=0)
+            await store.setup()
+            await store.aput(ns, "k", {"text": f"call {PHONE}"})
+            with sqlite3.connect(path, isolation_level=None) as conn:
+                _expire(conn)
+                item = await store.aget(ns, "k", refresh_ttl=False)
+                assert item is not None
+                assert item.value["text"] == f"call {PHONE}"
+                assert _expired(conn) == 1
+                hits = await store.asearch(ns, query=None, refresh_ttl=True)
+                assert [h.value["text"] for h in hits] == [f"call {PHONE}"]
+                assert _expired(conn) == 0
+                _expire(conn)
+            assert await store.sweep_ttl() == 1
+            assert await store.aget(ns, "k") is None
+
+    asyncio.run(run())
+
+
 def test_async_sqlite_store_files_hold_no_private_value(tmp_path: Path) -> None:
     sqlite_mod = pytest.importorskip("langgraph.store.sqlite")
     from memprivacy_plugin import SQLiteVault
