@@ -396,9 +396,12 @@ def test_user_name_is_found_when_given() -> None:
         ("Dana", "Real Name", "PL2"),
         ("Whitfield", "Real Name", "PL2"),
     ]
-    assert rules.extract(text) == []  # without user_name nothing is a name
+    # without user_name only the self-introduction is a name (the introductions family)
+    assert [s.text for s in rules.extract(text)] == ["Dana Whitfield"]
+    assert [s.text for s in rules.extract("Thanks, Dana! The Whitfield file.")] == []
     assert [s.text for s in rules.extract("我是张伟，张伟的电话", user_name="张伟")] == ["张伟", "张伟"]
-    assert RuleExtractor(find_user_name=False).extract(text, user_name="Dana Whitfield") == []
+    unnamed = RuleExtractor(find_user_name=False).extract(text, user_name="Dana Whitfield")
+    assert [s.text for s in unnamed] == ["Dana Whitfield"]
 
 
 def test_short_ipv6_lookalikes_are_not_addresses() -> None:

@@ -68,6 +68,12 @@ POSITIVES = [
     ("I just paid a £3,000 progress invoice to the builder", TR, "paid a £3,000 progress invoice"),
     ("我交了1200欧元的押金", TR, "交了1200欧元的押金"),
     ("I noticed an unauthorized charge of $152.75 on my card", TR, "unauthorized charge of $152.75"),
+    # the next amount of a list, with its object
+    ("I still owe around $23,000 on my car loan and $8k on my Amex.", AI, "$8k on my Amex"),
+    ("我欠了信用卡八万，还有花呗两万。", AI, "花呗两万"),
+    # a number without a currency right after a debt verb
+    ("I still owe 23,400 on my student loans", AI, "owe 23,400"),
+    ("I borrowed 1500 from my brother", AI, "borrowed 1500"),
 ]
 
 
@@ -106,6 +112,8 @@ HARD_NEGATIVES = [
     "I'm making this $8,000 buffer last",
     "where are you sending me that fits this $8,500 limit",
     "Fine, $25 is a trivial amount",
+    "The fee was $5,000 and $12 for parking.",
+    "I owe 300 people an apology",
 ]
 
 

@@ -71,6 +71,8 @@ POSITIVES = [
     ("当了十二年老师", "老师"),
     ("我是临床医学专业的", "临床医学专业"),
     ("我是大二学生", "大二学生"),
+    ("我老公张伟在腾讯做产品经理，年薪大概六十万。", "腾讯做产品经理"),
+    ("我儿子在实验小学上三年级", "实验小学上三年级"),
 ]
 
 
@@ -122,6 +124,8 @@ HARD_NEGATIVES = [
     "a degree in law helps a lot",
     "people who go to Stanford are smart",
     "most people in their twenties rent",
+    "我在协和医院做了甲状腺手术",
+    "我在医院做检查，晚点回你",
 ]
 
 

@@ -98,6 +98,15 @@ POSITIVES = [
     ("I weigh 72 kg these days", "72 kg"),
     ("我现在体重120斤", "120斤"),
     ("身高172cm，体重65公斤", "172cm"),
+    # a relation with a name; what a drug is taken for; an operation's object (ZH); a course of treatment
+    ("My son Eli has ADHD and starts Concerta next week.", "ADHD"),
+    ("My wife Ana's asthma is worse in spring", "asthma"),
+    ("I've been taking 50mg sertraline for depression since college.", "depression"),
+    ("She's on lisinopril for high blood pressure", "high blood pressure"),
+    ("我在协和医院做了甲状腺结节切除手术。", "甲状腺结节切除手术"),
+    ("我妈做了子宫肌瘤切除手术", "子宫肌瘤切除手术"),
+    ("下周开始化疗，有点害怕", "化疗"),
+    ("这是第三次化疗了", "化疗"),
 ]
 
 
@@ -158,6 +167,9 @@ HARD_NEGATIVES = [
     "the blood type chart shows A+ and B-",
     "add weight 5 kg of flour",
     "the injury report for the game is out",
+    "I ran the cancer research walk with my team",
+    "We're hosting a diabetes awareness fundraiser this weekend",
+    "I take the bus for work",
 ]
 
 

@@ -63,6 +63,15 @@ POSITIVES = [
     ("我是同性恋", "同性恋"),
     ("我已经向父母出柜了", "出柜"),
     ("我其实是双性恋", "双性恋"),
+    # an age before the word, a list about the person, "as a" at a clause's start, a party voted for
+    ("I'm a 34-year-old Catholic woman from Ohio", "Catholic"),
+    ("I'm 34, Catholic, and I vote Green.", "Catholic"),
+    ("I'm 34, Catholic, and I vote Green.", "Green"),
+    ("As a devout Muslim I don't drink.", "devout Muslim"),
+    ("Honestly, as a Christian, I struggle with this.", "Christian"),
+    ("I usually vote Labour.", "Labour"),
+    ("I voted Republican in every election", "Republican"),
+    ("My husband Marco is Catholic", "Catholic"),
 ]
 
 
@@ -97,6 +106,9 @@ HARD_NEGATIVES = [
     "the heritage site is in Rome",
     "Korean-American food is great",
     "Ukrainian heritage month starts today",
+    "I'm sorry, Jewish holidays are confusing to plan around",
+    "Should we vote green energy bills through the council?",
+    "I read an article on why they vote Labour in that town",
 ]
 
 

@@ -39,6 +39,7 @@ POSITIVES = [
     ("去年因为醉驾被判缓刑两年", "醉驾被判缓刑两年"),
     ("我下周要出庭", "出庭"),
     ("我爸有前科", "前科"),
+    ("My brother Tom got arrested last year.", "arrested"),
 ]
 
 

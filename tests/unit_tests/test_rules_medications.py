@@ -42,6 +42,8 @@ POSITIVES = [
     ("我每天吃两片布洛芬", "布洛芬"),
     ("我妈一直在服用阿托伐他汀", "阿托伐他汀"),
     ("我打了胰岛素", "胰岛素"),
+    ("My son Eli has ADHD and starts Concerta next week.", "Concerta"),
+    ("She's on lisinopril for high blood pressure", "lisinopril"),
 ]
 
 

@@ -15,6 +15,7 @@ from .finance import finance_recognizers
 from .health import health_recognizers
 from .identifiers import identifier_recognizers
 from .identity import identity_recognizers
+from .introductions import introduction_recognizers
 from .itinerary import itinerary_recognizers
 from .judicial import judicial_recognizers
 from .medications import medication_recognizers
@@ -38,6 +39,7 @@ FAMILIES = {
     "addresses": address_recognizers,
     "accounts": account_recognizers,
     "background": background_recognizers,
+    "introductions": introduction_recognizers,
     "relationships": relationship_recognizers,
     "named_people": named_people_recognizers,
     "conditions": condition_recognizers,

@@ -25,6 +25,7 @@ from ..engine import Scan, ScanFinder
 __all__ = [
     "EN_FIRST_PERSON",
     "EN_KIN",
+    "EN_KIN_NAMED",
     "EN_VETO",
     "ZH_FIRST_PERSON",
     "ZH_KIN",
@@ -47,7 +48,7 @@ _CLAUSE_END = re.compile(r"[!?。！？\n;；,，]|\.(?=\s)")
 # What stands between two items of a list.
 _LIST = re.compile(
     r"\s*(?:[,，、/&+]|\band\b|\bor\b|\bplus\b|和|及|以及|与|跟|还有|或者?)\s*(?:(?:and|or|also|a|an|the|my|some)\s+)*"
-    r"|\s*[,，、]\s*(?:and|or)\s+"
+    r"|\s*[,，、]\s*(?:and|or)\s+|\s*[,，、]\s*(?:还有|以及|和|及|加上|外加)\s*"
 )
 # The end of the clause after a term, for the veto words that follow it ("diabetes essay").
 _AFTER = 32
@@ -59,6 +60,11 @@ EN_KIN = (
     r"grandmother|grandpa|grandfather|grandparents?|uncle|aunt|cousin|nephew|niece|friend|roommate|"
     r"flatmate|neighbou?r|boss|coworker|co-worker|colleague|in-laws?|stepdad|stepmom|stepson|"
     r"stepdaughter|twin)"
+)
+# A relation with the name that may follow it ("my son Eli has ADHD", "my wife Ana's asthma"): one
+# word, since cues read lower-cased text and cannot tell a name by its capital.
+EN_KIN_NAMED = (
+    rf"{EN_KIN}(?:\s+(?!(?:and|or|but|who|that|which|whose|with|from|in|at|of)\b)[a-z][a-z'’-]{{1,15}})?"
 )
 # The speaker, or someone the speaker names by their relation ("my sister", "our son").
 EN_FIRST_PERSON = r"\b(?:i|i'm|im|i've|i'd|i'll|me|my|mine|myself|we|we're|we've|us|our)\b"

@@ -457,6 +457,8 @@ class _Money:
             if code is not None:
                 start = code.start()
             kept = self._judge(scan, words, start, end, prev_end, m.group())
+            if kept is None and found and found[-1][1] >= prev_end:
+                kept = _listed(lower, found[-1], start, end)
             prev_end = end
             if kept is not None:
                 found.append(kept)
@@ -609,11 +611,12 @@ class _Money:
 _CONNECT = (
     r"(?:\s?(?:is|was|are|were|of|at|about|around|roughly|approximately|nearly|almost|just|only|now|currently|"
     r"like|sits at|stands at|went up to|dropped to|is now|was only|:|=|是|为|有|大概|大约|约|差不多|才|只有|"
-    r"将近|超过|在|已经|达到|每个月|每月|一个月|一年|每年)\s?){0,3}"
+    r"将近|超过|在|已经|达到|每个月|每月|一个月|一年|每年|税前|税后|到手)\s?){0,3}"
 )
 _BARE_WORDS = (
     r"salary|income|wage|wages|paycheck|take-home|take-home pay|月薪|年薪|时薪|日薪|底薪|工资|薪水|薪资|收入|"
-    r"月收入|年收入|月入|年入|税后|到手|退休金|养老金|存款|积蓄|余额|负债|欠款|贷款|房贷|车贷|月供"
+    r"月收入|年收入|月入|年入|税后|到手|退休金|养老金|存款|积蓄|余额|负债|欠款|贷款|房贷|车贷|月供|"
+    r"owe|owes|owed|owing|borrowed|欠了|欠|借了"
 )
 # A bare number needs one of these (each bare key word contains one).
 _BARE_TRIGGERS = (
@@ -625,13 +628,33 @@ _BARE_TRIGGERS = (
     "rent",
     "credit",
     "fico",
-    *"薪资收入税到退养存积余负欠贷月房租信芝征",
+    "owe",
+    "owing",
+    "borrowed",
+    *"薪资收入税到退养存积余负欠贷月房租信芝征借",
 )
 _BARE_KEYED = compile_pattern(
     rf"(?:(?P<credit>{_alternation(_CREDIT)})|(?P<rent>{_alternation('rent|房租|租金')})|{_alternation(_BARE_WORDS)})"
-    rf"{_CONNECT}(?P<n>{_BARE.pattern})(?!\s?(?:%|percent|步|人|次|个|元|块|dollars|k\b|万))"
+    rf"{_CONNECT}\s?(?P<n>{_BARE.pattern})(?!\s?(?:%|percent|步|人|次|个|元|块|dollars|k\b|万|people\b|persons?\b|times?\b|hours?\b|days?\b|"
+    r"weeks?\b|months?\b|years?\b|points?\b|favou?rs?\b|of\b|more\b))"
     rf"|(?P<n2>(?<![\d.,])\d{{3}})(?![\d.,]*\d)\s?(?:的)?(?P<credit2>{_alternation(_CREDIT)})"
 )
+
+
+# The next item of a list of amounts ("owe $23,000 on my car loan and $8k on my Amex", "房贷五十万，车贷
+# 十万"): what joins them, and what the second may carry after it.
+_LIST_JOIN = re.compile(
+    r"\s*(?:,\s*(?:and|plus)?|and|plus|&|、|，|和|还有)\s*(?:another\s+|about\s+|around\s+)?", _F
+)
+_LIST_TAIL = re.compile(r"\s(?:on|in|for|of)\s(?:my|our|his|her|their|the)\s[a-z][\w'-]{0,15}", _F)
+
+
+def _listed(lower: str, last: _Hit, start: int, end: int) -> _Hit | None:
+    """An amount kept because it goes on a list whose previous amount was kept: same type."""
+    if _LIST_JOIN.fullmatch(lower, last[1], start) is None:
+        return None
+    tail = _LIST_TAIL.match(lower, end)
+    return start, tail.end() if tail is not None else end, last[2]
 
 
 def _without_overlaps(spans: list[_Hit]) -> list[_Hit]:

@@ -14,7 +14,17 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..engine import Recognizer
-from ._cues import EN_FIRST_PERSON, EN_KIN, EN_VETO, ZH_FIRST_PERSON, ZH_VETO, CuedTerms, Kind, compile_cues
+from ._cues import (
+    EN_FIRST_PERSON,
+    EN_KIN,
+    EN_KIN_NAMED,
+    EN_VETO,
+    ZH_FIRST_PERSON,
+    ZH_VETO,
+    CuedTerms,
+    Kind,
+    compile_cues,
+)
 from ._keyed import keyed
 
 __all__ = ["condition_recognizers"]
@@ -126,10 +136,10 @@ _EN_RIGHT = (
 # "my", "my mom's", and words a possessor puts before a condition ("my current claustrophobia",
 # "his recent arrhythmia").
 _EN_POSSESSIVE = (
-    rf"(?:\b(?:my|our|his|her)|\b(?:my|our)\s+{EN_KIN}(?:'s|’s))\s+(?:(?:current|recent|new|latest|"
+    rf"(?:\b(?:my|our|his|her)|\b(?:my|our)\s+{EN_KIN_NAMED}(?:'s|’s))\s+(?:(?:current|recent|new|latest|"
     r"ongoing|usual|old|bad|little|annoying|occasional|elevated)(?:,\s?|\s+)){0,3}\Z"
 )
-_EN_SUBJECT = rf"\b(?:i|we|he|she|they|i've|we've|he's|she's|(?:my|our)\s+{EN_KIN})"
+_EN_SUBJECT = rf"\b(?:i|we|he|she|they|i've|we've|he's|she's|(?:my|our)\s+{EN_KIN_NAMED})"
 _EN_ADVERBS = (
     r"(?:\s+(?:also|still|now|already|just|recently|probably|possibly|might|may|actually|definitely|"
     r"apparently|both|finally|even|really|do|does|did|think|thinks|thought|was|were|have|has|had|been|"
@@ -152,10 +162,19 @@ _EN_SAID_CUES = (
     r"\b(?:i'm|i am|i was|i've been|i have been|being|getting|he's|she's|(?:my|our)\s+\w+\s+(?:is|was))"
     r"\s+(?:\w+\s+)?treated\s+for\s+(?:(?:a|an|the|my|his|her)\s+)?\Z",
     r"\bmy\s+(?:treatment|meds|medication|medicine|prescription|doctor|gp|specialist)\s+(?:for|of)\s+\Z",
+    # what a drug is taken for: "I've been taking 50mg sertraline for depression"
+    rf"(?:{EN_FIRST_PERSON}|\b(?:he|she)\b)[^.!?\n]{{0,40}}?\b(?:take|takes|taking|took|on|prescribed|"
+    r"started|starting|meds|medication|medicine|pills?|tablets?|inhalers?|injections?)\b[^.!?\n]{0,30}?"
+    r"\b(?:for|to treat|to manage|to control|to help with)\s+\Z",
 )
 _EN_CONDITION_CUES = compile_cues(_EN_POSSESSIVE, *_EN_SAID_CUES)
 # A feeling about something, not a condition ("my anxiety about the bill").
 _EN_PASSING_SPOIL = compile_cues(r"\A\s+(?:about|over|around|regarding|when|whenever|if)\b")
+# A cause or a campaign, not anyone's condition ("cancer research", "a diabetes awareness walk").
+_EN_CONDITION_SPOIL = compile_cues(
+    r"\A\s+(?:awareness|prevention|research|fundraiser|charity|walk|foundation|society|association|"
+    r"month)\b"
+)
 _EN_CONDITION_AFTER = compile_cues(
     r"\s+(?:runs in (?:my|our) family|(?:is|has been|was|keeps|kept)\s+(?:acting up|flaring(?: up)?|"
     r"killing me)|flared(?: up)?\b|(?:is|has been)\s+(?:back|worse)\s+again)"
@@ -169,7 +188,7 @@ _EN_STATE_LEFT = (
 _EN_STATE_RIGHT = r"(?:\s+to\s+[a-z'-]+(?:\s+(?:and|&|or)\s+[a-z'-]+)?)?"
 _EN_STATE_CUES = compile_cues(
     rf"\b(?:i'm|i am|im|i was|i've been|i have been|i became|i got|being|we're|we are|he's|he is|she's|"
-    rf"she is|he was|she was|(?:my|our)\s+{EN_KIN}\s+(?:is|was|has been|'s))\s+(?:(?:also|still|now|so|"
+    rf"she is|he was|she was|(?:my|our)\s+{EN_KIN_NAMED}\s+(?:is|was|has been|'s))\s+(?:(?:also|still|now|so|"
     rf"very|just|currently|recently|officially|finally|actually|apparently|both)\s+){{0,2}}\Z",
     r"\bas an?\s+\Z",
 )
@@ -265,10 +284,13 @@ _ZH_PROCEDURE_LEFT = (
     r"(?:膝盖|膝关节|髋关节|心脏|阑尾|胆囊|甲状腺|白内障|近视|激光|腰椎|颈椎|脊柱|乳腺|子宫|卵巢|前列腺|"
     r"疝气|痔疮|鼻子|眼睛|眼部|牙齿|整形|美容|减重|胃|肠|肝|肾|肺|脑|微创|腹腔镜|小|大|急诊|二次|第二次)"
     r"(?:切除|摘除|置换|修复|移植|矫正|重建|缝合)?\Z"
+    # what an operation removes or repairs, when it is named: "甲状腺结节切除手术", "子宫肌瘤剔除术"
+    r"|(?:(?![做了的在我要过完次])[\u4e00-\u9fff]){2,6}(?:切除|摘除|剔除|置换|修复|移植|矫正|重建|缝合)\Z"
 )
 _ZH_PROCEDURE_CUES = compile_cues(
     rf"{ZH_FIRST_PERSON}[^。！？；\n]{{0,16}}\Z",
-    r"(?:做了|做完|要做|去做|刚做|在做|做过|动了|动过|约了|预约了?|安排了?|准备做|需要做|接受了?)"
+    r"(?:做了|做完|要做|去做|刚做|在做|做过|动了|动过|约了|预约了?|安排了?|准备做|需要做|接受了?|开始|"
+    r"继续|结束了?|第[一二三四五六七八九十\d]{1,2}次|[一二三四五六七八九十\d]{1,2}个疗程的?)"
     r"[^。！？；\n]{0,6}\Z",
 )
 # A device, a shop or a practitioner ("理疗仪", "针灸馆").
@@ -289,6 +311,7 @@ def _kinds() -> dict[str, Kind]:
         left=compile_cues(_EN_MODIFIERS),
         right=compile_cues(_EN_RIGHT),
         veto=en_veto,
+        spoil=_EN_CONDITION_SPOIL,
     )
     zh_condition = Kind(
         cues=_ZH_CONDITION_CUES,
@@ -301,7 +324,10 @@ def _kinds() -> dict[str, Kind]:
     return {
         "condition": condition,
         "passing": replace(
-            condition, cues=compile_cues(*_EN_SAID_CUES), modified=_EN_CONDITION_CUES, spoil=_EN_PASSING_SPOIL
+            condition,
+            cues=compile_cues(*_EN_SAID_CUES),
+            modified=_EN_CONDITION_CUES,
+            spoil=compile_cues(_EN_PASSING_SPOIL.pattern, _EN_CONDITION_SPOIL.pattern),
         ),
         "state": Kind(
             cues=_EN_STATE_CUES,

@@ -18,7 +18,7 @@ never the cue, through `_cues.CuedTerms` (one Aho-Corasick pass, bounded windows
 from __future__ import annotations
 
 from ..engine import Recognizer
-from ._cues import EN_KIN, EN_VETO, ZH_KIN, ZH_VETO, CuedTerms, Kind, compile_cues
+from ._cues import EN_KIN_NAMED, EN_VETO, ZH_KIN, ZH_VETO, CuedTerms, Kind, compile_cues
 
 __all__ = ["identity_recognizers"]
 
@@ -106,7 +106,7 @@ _ZH_ORIENTATIONS = """
 _EN_WHO = (
     rf"\b(?:i'm|i’m|im|i am|we're|we’re|we are|he's|he’s|she's|she’s|he is|she is|they're|they are|i was|"
     rf"we were|he was|she was|i've been|i’ve been|i have been|he's been|she's been|i became|he became|"
-    rf"she became|i'd become|(?:my|our|his|her|their)\s+{EN_KIN}\s+(?:is|was|are|were|'s|’s|has been|"
+    rf"she became|i'd become|(?:my|our|his|her|their)\s+{EN_KIN_NAMED}\s+(?:is|was|are|were|'s|’s|has been|"
     rf"have been|became))"
 )
 _EN_ADVERBS = (
@@ -114,8 +114,19 @@ _EN_ADVERBS = (
     r"culturally|ethnically|technically|basically|originally|both|all|half|kind of|sort of|a bit|"
     r"raised|born|and)\s+){0,3}"
 )
+# An age before the word ("I'm a 34-year-old Catholic"), or the word in a list about the person
+# ("I'm 34, Catholic, and ..."; not "I'm sorry, Jewish holidays ...").
+_EN_AGE = r"(?:\d{1,3}[- ](?:year|yr)s?[- ]old\s+)?"
+_EN_LISTED = (
+    r"(?:(?!(?:sorry|afraid|not|sure|so|just|confused|curious|wondering|thinking|glad|happy|sad|here|"
+    r"back|ok|okay|fine|well|yes|no|like|telling|saying|asking|guessing|kidding|serious)\b)"
+    r"[\w'-]+(?:\s+[\w'-]+){0,2},\s+){1,3}(?:and\s+)?"
+)
 _EN_SAID = (
-    rf"{_EN_WHO}\s+{_EN_ADVERBS}(?:an?\s+)?{_EN_ADVERBS}\Z",
+    rf"{_EN_WHO}\s+{_EN_ADVERBS}(?:an?\s+)?{_EN_ADVERBS}{_EN_AGE}\Z",
+    rf"{_EN_WHO}\s+{_EN_LISTED}(?:an?\s+)?{_EN_ADVERBS}\Z",
+    # "As a devout Muslim, I ...": at the start of a clause only ("as a Catholic school" is not)
+    r"(?:\A|[,:]\s*|\b(?:and|but|so)\s+)as\s+an?\s+(?:\w+\s+)?\Z",
     r"\b(?:i|we|he|she|they)\s+(?:\w+\s+)?(?:identify|identifies|identified)\s+as\s+(?:an?\s+)?\Z",
     r"\b(?:came|come|coming|comes)\s+out\s+(?:to\s+[a-z' ]{1,30}\s+)?as\s+(?:an?\s+)?\Z",
     r"\b(?:i|we|he|she|they)\s+(?:was|were)\s+(?:raised|brought up)\s+(?:as\s+)?(?:an?\s+)?\Z",
@@ -136,7 +147,7 @@ _EN_FAITH_CUES = compile_cues(
     r"\b(?:i|we|he|she|they)\s+(?:\w+\s+)?(?:converted|convert|converting|belong|belongs|belonged|"
     r"practice|practise|practices|practises|practiced|practised|follow|follows|followed)\s+(?:to\s+)?\Z",
     r"\b(?:my|our)\s+(?:religion|faith)\s+is\s+\Z",
-    rf"(?:\bmy|\bour|\b(?:my|our)\s+{EN_KIN}(?:'s|’s))\s+(?:\w+\s+)?(?:faith|religion)\s+(?:is\s+)?\Z",
+    rf"(?:\bmy|\bour|\b(?:my|our)\s+{EN_KIN_NAMED}(?:'s|’s))\s+(?:\w+\s+)?(?:faith|religion)\s+(?:is\s+)?\Z",
 )
 _EN_LEANING_CUES = compile_cues(
     rf"{_EN_WHO}\s+(?:(?:also|still|now|pretty|fairly|very|quite|staunch|lifelong|proud|politically|"
@@ -150,6 +161,10 @@ _EN_LEANING_VETO = compile_cues(
     r"rain|weather|dose|doses|approach|school|college|education|use|tax|rock|jazz|party|parties|"
     r"side|enough)\b"
 )
+_EN_VOTE = r"\b(?:i|we|he|she|they)\s+(?:\w+\s+)?(?:vote|votes|voted|voting)\s+(?:for\s+)?(?:the\s+)?\Z"
+# the word goes on into a noun ("vote green energy bills through")
+_EN_NOT_VOTE = compile_cues(r"\A[ -](?!(?:and|or|but|in|at|since|this|last|every|again|now|too|all)\b)[a-z]")
+_EN_VOTED_PARTIES = "labour|labor|green|greens|tory|tories|lib dems|snp|ukip|gop|reform|plaid cymru"
 _EN_PARTY_CUES = compile_cues(
     r"\b(?:member|members|supporter|supporters)\s+of\s+(?:the\s+)?\Z",
     r"\b(?:i|we|he|she|they)\s+(?:\w+\s+)?(?:joined|join|belong\s+to|vote|voted|votes|volunteer\s+for|"
@@ -193,8 +208,10 @@ _KINDS = {
         veto=compile_cues(EN_VETO),
     ),
     "en_party": Kind(
-        cues=compile_cues(*_EN_SAID), left=compile_cues(_EN_MODIFIERS), veto=compile_cues(EN_VETO)
+        cues=compile_cues(*_EN_SAID, _EN_VOTE), left=compile_cues(_EN_MODIFIERS), veto=compile_cues(EN_VETO)
     ),
+    # a party's short name, only as what someone votes: "I usually vote Labour", "we voted Green"
+    "en_vote": Kind(cues=compile_cues(_EN_VOTE), veto=compile_cues(EN_VETO), spoil=_EN_NOT_VOTE),
     "en_party_name": Kind(
         cues=_EN_PARTY_CUES, right=compile_cues(r"(?: member| supporter| voter)?"), veto=compile_cues(EN_VETO)
     ),
@@ -215,6 +232,7 @@ def _lexicon() -> dict[str, str]:
         (_EN_PARTIES, "en_party"),
         (_EN_PARTY_NAMES, "en_party_name"),
         (_EN_LEANINGS, "en_leaning"),
+        (_EN_VOTED_PARTIES, "en_vote"),
         (_ZH_FOLLOWERS, "zh_said"),
         (_ZH_ETHNICITIES, "zh_said"),
         (_ZH_POLITICS, "zh_said"),

@@ -22,7 +22,17 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from ..engine import Recognizer
-from ._cues import EN_FIRST_PERSON, EN_KIN, EN_VETO, ZH_FIRST_PERSON, ZH_VETO, CuedTerms, Kind, compile_cues
+from ._cues import (
+    EN_FIRST_PERSON,
+    EN_KIN,
+    EN_KIN_NAMED,
+    EN_VETO,
+    ZH_FIRST_PERSON,
+    ZH_VETO,
+    CuedTerms,
+    Kind,
+    compile_cues,
+)
 
 __all__ = ["drug_dictionary", "medication_recognizers"]
 
@@ -186,8 +196,8 @@ _EN_LEFT = rf"(?<![\w.]){_DOSE}\s+(?:of\s+)?\Z"
 _EN_CUES = compile_cues(
     rf"\b(?:my|our)\s+(?:{EN_KIN}(?:'s|’s)\s+)?(?:(?:daily|morning|evening|night|nightly|new|current|usual|"
     r"regular|prescribed|weekly)\s+)?\Z",
-    rf"{EN_FIRST_PERSON}[^.!?\n]{{0,40}}?\b(?:take|takes|taking|took|taken|on|prescribed|prescribe|"
-    r"prescribes|started|start|starting|stopped|stop|stopping|quit|quitting|switched|switch|switching|"
+    rf"(?:{EN_FIRST_PERSON}|\b(?:he|she|he's|she's)\b)[^.!?\n]{{0,40}}?\b(?:take|takes|taking|took|taken|on|prescribed|prescribe|"
+    r"prescribes|started|start|starts|starting|stopped|stop|stopping|quit|quitting|switched|switch|switching|"
     r"refill|refilled|inject|injecting|injected|using|use|uses|used|pop|popping|wean|weaning|weaned|taper|"
     r"tapering|tapered|off|upped|increased|decreased|lowered|doubled|halved|need|needs|needed|rely on|"
     r"relies on|allergic to|dose of|doses of|dosage of|course of|prescription for|script for|"
@@ -195,7 +205,7 @@ _EN_CUES = compile_cues(
     r"(?:switched|changed|moved|went) (?:me )?(?:to|from)|"
     r"gave me|give me|gives me|put (?:me|him|her|us) on)\s+(?:(?:a|an|the|some|my|his|her|low-dose|"
     r"high-dose|daily|generic|extended-release|more|less|another)\s+){0,3}\Z",
-    rf"\b(?:switched|changed|moved|put|started|gave|given|prescribed|prescribing)\s+(?:me|us|(?:my|our)\s+{EN_KIN})"
+    rf"\b(?:switched|changed|moved|put|started|gave|given|prescribed|prescribing)\s+(?:me|us|(?:my|our)\s+{EN_KIN_NAMED})"
     r"\s+(?:on\s+|to\s+|from\s+)?(?:(?:a|an|the|some)\s+)?\Z",
 )
 _EN_NEAR = compile_cues(r"\b(?:price|prices|cost|costs|patent|maker|manufacturer|shortage|recall)\s+of\s+\Z")
