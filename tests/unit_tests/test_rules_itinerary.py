@@ -66,6 +66,10 @@ POSITIVES = [
     ),
     ("every morning I ride the Red Line to work", "ride the Red Line to work"),
     ("每天坐地铁2号线去公司上班", "坐地铁2号线去公司上班"),
+    # a range kept whole (no "-7" or "/2" left in clear), an ordinal day
+    ("I'll be in Denver May 3-7 for work", "be in Denver May 3-7"),
+    ("We're flying to Lisbon from 12/20 to 1/2", "flying to Lisbon from 12/20 to 1/2"),
+    ("I'm leaving for Tulum on the 3rd", "leaving for Tulum on the 3rd"),
 ]
 
 

@@ -18,6 +18,7 @@ from .identity import identity_recognizers
 from .introductions import introduction_recognizers
 from .itinerary import itinerary_recognizers
 from .judicial import judicial_recognizers
+from .locations import location_recognizers
 from .medications import medication_recognizers
 from .named_people import named_people_recognizers
 from .relationships import relationship_recognizers
@@ -37,6 +38,7 @@ FAMILIES = {
     "vehicles": vehicle_recognizers,
     "contact": contact_recognizers,
     "addresses": address_recognizers,
+    "locations": location_recognizers,
     "accounts": account_recognizers,
     "background": background_recognizers,
     "introductions": introduction_recognizers,

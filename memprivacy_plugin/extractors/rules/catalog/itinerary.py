@@ -142,14 +142,17 @@ _EN_DATE = (
     rf"(?:(?:on |from |until |till |by |through |in early |in late |in mid-?|in |early |late |mid-?)?"
     rf"(?:{_MONTHS}\.? \d{{1,2}}(?:st|nd|rd|th)?(?!\d)(?:,? \d{{4}})?|{_MONTHS} \d{{4}}"
     rf"|(?:the )?\d{{1,2}}(?:st|nd|rd|th)?(?: of)? {_MONTHS}(?:,? \d{{4}})?"
-    rf"|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?"
+    rf"|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?|the \d{{1,2}}(?:st|nd|rd|th)(?![a-z\d])"
     rf"|(?:next|this|coming|on|last) {_WEEKDAYS}|{_WEEKDAYS}|"
     r"(?:next|this|coming) (?:week|weekend|month|year|summer|spring|fall|autumn|winter|christmas|easter)|"
     r"tomorrow|tonight|the day after tomorrow|over the (?:weekend|holidays)|"
     r"for (?:christmas|thanksgiving|easter|"
     r"new year'?s?|the holidays|spring break)|in (?:\d{1,2}|a|two|three|four|few|a few|a couple of) "
     rf"(?:days?|weeks?|months?)|in {_MONTHS})"
-    rf"(?:(?: to|-| until| through|–) (?:{_MONTHS}\.? )?\d{{1,2}}(?:st|nd|rd|th)?(?:,? \d{{4}})?)?)"
+    # the end of a range, whole: "May 3-7", "12/20 to 1/2", "the 3rd to the 9th"
+    rf"(?:(?:(?: to| until| through| till) (?:the )?|\s?[-–]\s?)"
+    rf"(?:(?:{_MONTHS}\.? )?\d{{1,2}}(?:st|nd|rd|th)?(?:,? \d{{4}})?"
+    rf"|\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?)(?![\d/]))?)"
 )
 _EN_TRAVEL = (
     r"(?:fly|flying|flew|fly out|flying out|flying back|travel|traveling|travelling|traveled|travelled|head|"
@@ -399,7 +402,7 @@ _EN_DATE_WORDS = _alternatives(
     "january|february|march|april|may|june|july|august|september|october|november|december|jan |feb |"
     "mar |apr |jun |jul |aug |sep |sept |oct |nov |dec |monday|tuesday|wednesday|thursday|friday|saturday|"
     "sunday|tomorrow|tonight|week|month|year|summer|spring|fall|autumn|winter|christmas|thanksgiving|"
-    "easter|holiday|break|days"
+    "easter|holiday|break|days|1st|2nd|3rd|0th|1th|2th|3th|4th|5th|6th|7th|8th|9th"
 )
 _ZH_DATE_WORDS = _alternatives(
     "下周|这周|本周|上周|下星期|下礼拜|这个星期|下个|下月|明天|后天|今晚|明早|明晚|今天|周末|星期|月|号|"
