@@ -107,6 +107,8 @@ POSITIVES = [
     ("我妈做了子宫肌瘤切除手术", "子宫肌瘤切除手术"),
     ("下周开始化疗，有点害怕", "化疗"),
     ("这是第三次化疗了", "化疗"),
+    ("diagnosed w/ endometriosis last year", "endometriosis"),
+    ("最近老是失眠，心慌", "失眠"),
 ]
 
 
@@ -170,6 +172,8 @@ HARD_NEGATIVES = [
     "I ran the cancer research walk with my team",
     "We're hosting a diabetes awareness fundraiser this weekend",
     "I take the bus for work",
+    "经常失眠的人要注意什么",
+    "糖尿病患者能吃西瓜吗",
 ]
 
 

@@ -43,6 +43,10 @@ POSITIVES = [
     ("心率：72", "72"),
     ("体脂率 24%", "24%"),
     ("医生说我血压１４０／９０ｍｍＨｇ", "１４０／９０ｍｍＨｇ"),
+    # lab results and their short names
+    ("my bp this morning was 158/97", "158/97"),
+    ("My A1C is 7.9 now", "7.9"),
+    ("my LDL is 190", "190"),
 ]
 
 
@@ -71,6 +75,7 @@ HARD_NEGATIVES = [
     "心率带的电池是 2032 型号",
     "血糖仪用了3年了",
     "how do I lower my blood pressure naturally?",
+    "BP is a big oil company",
 ]
 
 

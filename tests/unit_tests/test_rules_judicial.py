@@ -40,6 +40,7 @@ POSITIVES = [
     ("我下周要出庭", "出庭"),
     ("我爸有前科", "前科"),
     ("My brother Tom got arrested last year.", "arrested"),
+    ("she was convicted of fraud", "convicted of fraud"),
 ]
 
 

@@ -153,7 +153,7 @@ _EN_ARTICLES = (
 _EN_SAID_CUES = (
     rf"{_EN_SUBJECT}{_EN_ADVERBS}\s+(?:have|has|had|got|get|gets|getting|developed|develop|caught|"
     rf"contracted|inherited|suffer|suffers|suffered)\s+(?:from\s+|with\s+)?{_EN_ARTICLES}\Z",
-    r"\b(?:diagnos\w*|dx|dx'?d)\b[^.!?\n]{0,40}?(?:\b(?:with|of|as|was|is)\s+|:\s*)(?:(?:a|an|the|having|"
+    r"\b(?:diagnos\w*|dx|dx'?d)\b[^.!?\n]{0,40}?(?:\b(?:with|of|as|was|is)\s+|\bw/\s*|:\s*)(?:(?:a|an|the|having|"
     r"some)\s+){0,2}\Z",
     rf"(?:{EN_FIRST_PERSON}|\A\s*|\b(?:he|she)\b)[^.!?\n]{{0,40}}?\b(?:suffer\w*|struggl\w*|living|lives|"
     r"dealing|deals|dealt|battl\w*|coping|copes|fighting|fights|fought|recover\w*|beat|beating|survived|"
@@ -260,8 +260,11 @@ _ZH_DIAGNOSED = (
     r"(?:确诊|诊断|查出|检查出|患有|患上|患了|得了|得过|染上|感染了|有过|复查)[^。！？；\n]{0,16}\Z"
 )
 _ZH_CONDITION_CUES = compile_cues(_ZH_SPEAKER, _ZH_DIAGNOSED)
-# A research subject or a ward, not someone's condition ("白血病细胞", "肿瘤学", "肿瘤科").
-_ZH_CONDITION_SPOIL = compile_cues(r"\A(?:细胞|学|科|研究|领域|专家|专业|中心|医院|基金|研讨|药|数据|模型)")
+# A research subject, a ward or people in general, not someone's condition ("白血病细胞", "肿瘤学",
+# "肿瘤科", "经常失眠的人").
+_ZH_CONDITION_SPOIL = compile_cues(
+    r"\A(?:细胞|学|科|研究|领域|专家|专业|中心|医院|基金|研讨|药|数据|模型|的人|患者|人群|病人|的病人)"
+)
 _ZH_CONDITION_AFTER = compile_cues(
     r"(?:又|也|还|总是|经常|都|就|快|要|都要|快要|就要|又要|似乎|好像|已经){0,2}"
     r"(?:犯了|发作|复发|加重了?|严重了|好转|好多了|又犯|犯的|发了|减轻了|缓解了|消失了|退了)(?![吗么])"
@@ -269,7 +272,10 @@ _ZH_CONDITION_AFTER = compile_cues(
     r"|(?:很|特别|非常|越来越|比较|挺)严重|得?(?:更|越来越|很|特别)厉害|的(?:老)?毛病|的病史"
 )
 # Long-standing, not passing: "我长期失眠", "我一直偏头痛".
-_ZH_CHRONIC = rf"{ZH_FIRST_PERSON}[^，,。！？；\n]{{0,6}}(?:长期|一直|经常|总是|常常|老是|反复)(?:有|都)?\Z"
+_ZH_CHRONIC = (
+    rf"(?:{ZH_FIRST_PERSON}[^，,。！？；\n]{{0,6}}|(?:\A|[，,。！？；\n])\s*(?:最近|这几天|这段时间|这阵子|晚上|夜里)?)"
+    r"(?:长期|一直|经常|总是|常常|老是|反复)(?:有|都|会)?\Z"
+)
 # "对花粉过敏": the allergen before 过敏 is the fact.
 _ZH_ALLERGY_LEFT = r"(?<=对)[^\s，,。！？；对我]{1,8}\Z"
 _ZH_PROCEDURES = """

@@ -70,7 +70,7 @@ _EN_LEFT = (
 )
 _EN_CUES = compile_cues(
     # the speaker or a relation shortly before: "I was arrested", "my brother got a DUI"
-    rf"(?:{EN_FIRST_PERSON}|\b(?:my|our)\s+{EN_KIN_NAMED})[^.!?\n]{{0,40}}\Z",
+    rf"(?:{EN_FIRST_PERSON}|\b(?:he|she|he's|she's)\b|\b(?:my|our)\s+{EN_KIN_NAMED})[^.!?\n]{{0,40}}\Z",
     # no subject, at the start of a sentence: "Got a DUI last year", "Arrested in 2019, ..."
     r"\A\s*(?:(?:just|finally|recently|once|still|been|got|was|getting|currently|now|also)\s+){0,3}"
     r"(?:(?:a|an|two|three)\s+)?\Z",
