@@ -109,6 +109,11 @@ POSITIVES = [
     ("这是第三次化疗了", "化疗"),
     ("diagnosed w/ endometriosis last year", "endometriosis"),
     ("最近老是失眠，心慌", "失眠"),
+    # heights and weights said of a person
+    ("我身高175，体重70公斤", "175"),
+    ("I'm 5'7\" and weigh 150 lbs", "150 lbs"),
+    ("I'm 6'1 and trying to cut", "6'1"),
+    ("she's 165 cm tall", "165 cm"),
 ]
 
 
@@ -174,6 +179,7 @@ HARD_NEGATIVES = [
     "I take the bus for work",
     "经常失眠的人要注意什么",
     "糖尿病患者能吃西瓜吗",
+    "I'm 150 miles away from home",
 ]
 
 

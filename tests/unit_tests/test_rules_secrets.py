@@ -130,6 +130,7 @@ POSITIVES = [
         "Database Connection String",
         "postgres://app:Wint3rIsC0ming@db.internal:5432/prod",
     ),
+    ("短信里那个码是 520137，要告诉他吗", VC, "520137"),
 ]
 
 
@@ -206,6 +207,7 @@ HARD_NEGATIVES = [
     "https://video.example.com/watch?v=dQw4w9WgXcQ&t=42",
     "?key=YOUR_API_KEY",
     "请看 https://docs.example.cn/guide?lang=zh&page=3",
+    "这个二维码是 12345 号窗口的",
 ]
 
 

@@ -425,6 +425,7 @@ def _measure_recognizers() -> list[Recognizer]:
                 r"increased|decreased|climbed|risen|rose)(?: to)?)?",
                 r"i weigh(?:ed)?",
                 r"(?:he|she) weighs",
+                r"\b(?:and|but) (?:i )?weigh(?:s|ed)?",
                 r"体重(?:已经|又|进一步|竟然|现在|只有|才)?(?:降到了?|降至|掉到了?|涨到了?|升到了?|上升到了?|增加到了?|"
                 r"减到了?|到了|只有|才|达到了?)?",
             ),
@@ -451,10 +452,22 @@ def _measure_recognizers() -> list[Recognizer]:
             "body_height",
             "Medical Health",
             (r"(?:my |body )height", "身高"),
-            _HEIGHT,
+            # after its name a height may go without its unit ("身高175")
+            rf"{_HEIGHT}|1[3-9]\d(?![\d.])",
             trigger=("height", "身高"),
             score=0.75,
             end="",
+        ),
+        keyed(
+            "body_height_said",
+            "Medical Health",
+            (r"\b(?:i'm|i am|im|he's|he is|she's|she is)",),
+            # said of a person, only with its unit: "I'm 6'1", "she's 165 cm" (not "I'm 150 miles away")
+            _HEIGHT,
+            trigger=("i'm", "i am", "im ", "he", "she"),
+            score=0.7,
+            end="",
+            gap=False,
         ),
     ]
 

@@ -122,6 +122,8 @@ _VC_WORDS = (
     "签收码",
     "指示码",
     "核验码",
+    # a code said without its kind, after the text message that brought it ("短信里那个码是 520137")
+    r"(?:短信|短信里的?|短信里那个|那个|这个|收到的|发来的)码",
     r"otp",
     r"2fa",
     r"mfa",
