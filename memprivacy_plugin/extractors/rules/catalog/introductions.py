@@ -35,20 +35,26 @@ fine great well sorry new happy tired done ready home bored curious confused stu
 glad alright also really very still trying looking wondering going having working feeling
 """
 _NOT_NAMES = frozenset(_NOT_NAMES_TEXT.split())
-_EN = re.compile(
+_EN_NAMED = re.compile(
     r"(?:\bmy\s+(?:full\s+|first\s+|last\s+|real\s+|legal\s+|given\s+|birth\s+)?name(?:'s|’s|\s+is)"
     r"|\b(?:name's|name’s)|\bi(?:'m|’m|\s+am)\s+called|\b(?:people|everyone|everybody|they|friends)\s+calls?\s+me"
-    r"|\b(?:you\s+can|please|just)\s+call\s+me|\bi\s+go\s+by"
-    r"|\b(?:hi|hey|hello|hiya|greetings)(?:\s+there)?[,!.]?\s+(?:i(?:'m|’m|\s+am)|this\s+is|it's|it’s))"
+    r"|\b(?:you\s+can|please|just)\s+call\s+me|\bi\s+go\s+by)"
     rf"\s+{_NAME}(?![\w'’-])",
     re.IGNORECASE,
 )
+_EN_GREETED = re.compile(
+    r"\b(?:hi|hey|hello|hiya|greetings)(?:\s+there)?[,!.]?\s+(?:i(?:'m|’m|\s+am)|this\s+is|it's|it’s)"
+    rf"\s+{_NAME}(?![\w'’-])",
+    re.IGNORECASE,
+)
+_EN_NAMED_WORDS = ("name", "call", "go by")
+_GREETINGS = ("hi ", "hi,", "hi!", "hi.", "hey", "hello", "greetings")
 # Cues after which a Chinese name is given outright, and the looser 我是 (only before a clause's end).
+_ZH_CUE_WORDS = ("我叫", "我名叫", "名字", "本人", "姓名", "收件人", "收货人", "联系人", "签名", "落款")
 _ZH_CUES = re.compile(
     r"(?:我叫|我名叫|我的名字(?:是|叫)|我名字(?:是|叫)|本人叫|本人姓名(?:是|为)?|本人是|(?:真实)?姓名(?:是|为)"
     r"|(?:真实)?姓名\s*[:：]|名字\s*[:：]|收件人|收货人|联系人|签名|落款)\s*[:：]?\s*"
 )
-_ZH_LOOSE = re.compile(r"(?:你好|您好|大家好|hi|hello)?[，,！!\s]*我是")
 _ZH_CLAUSE_END = re.compile(r"\s*(?:[，,。！!？?；;、\n]|$)")
 
 
@@ -56,25 +62,32 @@ class Introductions(ScanFinder):
     """Names right after the words that introduce them."""
 
     def find(self, scan: Scan) -> Iterator[tuple[int, int]]:
-        text = scan.text
-        for m in _EN.finditer(text):
-            words = m.group("value").split()
-            # "my name is Ana and ...": drop trailing capitalised non-names ("Jo Monday")
-            while words and words[-1].lower() in _NOT_NAMES:
-                words.pop()
-            if words and words[0].lower() not in _NOT_NAMES:
-                start = m.start("value")
-                yield start, start + len(" ".join(words))
-        if not any("\u4e00" <= ch <= "\u9fff" for ch in text):
-            return
-        for m in _ZH_CUES.finditer(text):
-            end = cjk_name_at(text, m.end(), cued=True)
-            if end > 0:
-                yield m.end(), end
-        for m in _ZH_LOOSE.finditer(text):
-            end = cjk_name_at(text, m.end())
+        text, lower = scan.text, scan.lower
+        patterns = [
+            p
+            for p, words in ((_EN_NAMED, _EN_NAMED_WORDS), (_EN_GREETED, _GREETINGS))
+            if any(w in lower for w in words)
+        ]
+        for pattern in patterns:
+            for m in pattern.finditer(text):
+                words = m.group("value").split()
+                # "my name is Ana and ...": drop trailing capitalised non-names ("Jo Monday")
+                while words and words[-1].lower() in _NOT_NAMES:
+                    words.pop()
+                if words and words[0].lower() not in _NOT_NAMES:
+                    start = m.start("value")
+                    yield start, start + len(" ".join(words))
+        if any(w in text for w in _ZH_CUE_WORDS):
+            for m in _ZH_CUES.finditer(text):
+                end = cjk_name_at(text, m.end(), cued=True)
+                if end > 0:
+                    yield m.end(), end
+        i = text.find("我是")
+        while i >= 0:
+            end = cjk_name_at(text, i + 2)
             if end > 0 and _ZH_CLAUSE_END.match(text, end) is not None:
-                yield m.end(), end
+                yield i + 2, end
+            i = text.find("我是", i + 2)
 
 
 def introduction_recognizers() -> list[Recognizer]:
@@ -88,7 +101,10 @@ def introduction_recognizers() -> list[Recognizer]:
                 "name",
                 "call",
                 "go by",
-                "hi",
+                "hi ",
+                "hi,",
+                "hi!",
+                "hi.",
                 "hey",
                 "hello",
                 "greetings",
