@@ -74,6 +74,8 @@ POSITIVES = [
     # a number without a currency right after a debt verb
     ("I still owe 23,400 on my student loans", AI, "owe 23,400"),
     ("I borrowed 1500 from my brother", AI, "borrowed 1500"),
+    ("I still owe 23,400 on my student loans and $8k on my Amex", AI, "$8k on my Amex"),
+    ("my salary is $95k, $10k bonus and $5k stock", AI, "$5k stock"),
 ]
 
 

@@ -443,6 +443,7 @@ class _Money:
         if not words.hits:
             return []
         found: list[_Hit] = []
+        unkept: list[tuple[int, int]] = []  # amounts without a purpose of their own
         prev_end = 0
         matches = list(_MONEY.finditer(lower))
         if "figure" in lower or "位数" in lower:
@@ -457,13 +458,13 @@ class _Money:
             if code is not None:
                 start = code.start()
             kept = self._judge(scan, words, start, end, prev_end, m.group())
-            if kept is None and found and found[-1][1] >= prev_end:
-                kept = _listed(lower, found[-1], start, end)
             prev_end = end
             if kept is not None:
                 found.append(kept)
+            else:
+                unkept.append((start, end))
         found.extend(self._bare(scan, words, found))
-        return _without_overlaps(found)
+        return _without_overlaps(_with_listed(lower, found, unkept))
 
     @staticmethod
     def _cn_money(numeral: str, lower: str, end: int) -> bool:
@@ -646,15 +647,31 @@ _BARE_KEYED = compile_pattern(
 _LIST_JOIN = re.compile(
     r"\s*(?:,\s*(?:and|plus)?|and|plus|&|、|，|和|还有)\s*(?:another\s+|about\s+|around\s+)?", _F
 )
-_LIST_TAIL = re.compile(r"\s(?:on|in|for|of)\s(?:my|our|his|her|their|the)\s[a-z][\w'-]{0,15}", _F)
+_LIST_TAIL = re.compile(
+    r"\s(?:on|in|for|of)\s(?:my|our|his|her|their|the)\s[a-z][\w'-]{0,15}"
+    r"(?:\s(?!(?:and|or|plus)\b)[a-z][\w'-]{0,15})?",
+    _F,
+)
 
 
-def _listed(lower: str, last: _Hit, start: int, end: int) -> _Hit | None:
-    """An amount kept because it goes on a list whose previous amount was kept: same type."""
-    if _LIST_JOIN.fullmatch(lower, last[1], start) is None:
-        return None
-    tail = _LIST_TAIL.match(lower, end)
-    return start, tail.end() if tail is not None else end, last[2]
+def _with_listed(lower: str, found: list[_Hit], unkept: list[tuple[int, int]]) -> list[_Hit]:
+    """`found` plus each amount not kept on its own that goes on a list right after a kept one
+    (same type): the lists are followed left to right, so a third item joins a second."""
+    if not found or not unkept:
+        return found
+    spans = sorted(found)
+    for start, end in unkept:  # in the order of the text
+        i = bisect_left(spans, (start,))
+        if i == 0:
+            continue
+        joint = spans[i - 1][1]
+        if (before := _LIST_TAIL.match(lower, joint, start)) is not None:  # "owe 23,400| on my loans|"
+            joint = before.end()
+        if _LIST_JOIN.fullmatch(lower, joint, start) is None:
+            continue
+        tail = _LIST_TAIL.match(lower, end)
+        spans.insert(i, (start, tail.end() if tail is not None else end, spans[i - 1][2]))
+    return spans
 
 
 def _without_overlaps(spans: list[_Hit]) -> list[_Hit]:
