@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import pytest
 
@@ -379,6 +380,20 @@ def test_context_keywords() -> None:
     ext = RuleExtractor(recognizers=[rec])
     assert ext.extract("member no. 12345678") != []
     assert ext.extract("total 12345678") == []
+
+
+def test_veto_rejects_a_candidate_after_its_word_in_the_same_sentence() -> None:
+    rec = Recognizer("member", "Account ID/Username", pattern=r"\b\d{8}\b", veto=r"\bexample\b")
+    finder = Recognizer(
+        "member_f", "Account ID/Username", finder=lambda t: iter([(t.find("1"), t.find("1") + 8)])
+    )
+    for ext in (
+        RuleExtractor(recognizers=[rec]),
+        RuleExtractor(recognizers=[replace(finder, veto="example")]),
+    ):
+        assert ext.extract("for example: 12345678") == []
+        assert ext.extract("an example. My id: 12345678") != []  # another sentence
+        assert ext.extract("12345678 is an example") != []  # only what comes before counts
 
 
 def test_span_model_is_returned(rules: RuleExtractor) -> None:

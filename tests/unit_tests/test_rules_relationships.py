@@ -55,6 +55,7 @@ POSITIVES = [
     ("me and Saoirse are moving in together", "Saoirse"),
     ("我和胡静怡去爬山了", "胡静怡"),
     ("邓凯和我是发小", "邓凯"),
+    ("I watched a movie with my sister Ana", "sister Ana"),
 ]
 
 
@@ -99,6 +100,10 @@ HARD_NEGATIVES = [
     "我和同事去吃饭",
     "我和马上要来的人聊天",
     "跟我一起去吧",
+    # fiction announced before the name
+    "Write a short story about a nurse named Clara who travels to Mars",
+    "写一个关于医生李华去西藏支教的故事",
+    "电视剧里那个医生叫江晚，演得挺好",
 ]
 
 

@@ -158,7 +158,9 @@ class Recognizer:
     `not_before` is a pattern that must not end right before the span. `follow` is a pattern, with a
     group "value", for one more value listed right after a found one ("PINs 4829 and 7731"): it is
     tried again after each value it finds, and a value it finds must pass the validator and be
-    about as long as the first (within three characters).
+    about as long as the first (within three characters). `veto` is a pattern that rejects a
+    candidate when it occurs earlier in the candidate's sentence ("write a story about a nurse
+    named Clara").
     """
 
     name: str
@@ -181,10 +183,12 @@ class Recognizer:
     trigger_in_match: bool = False
     prefilter: Callable[[str], bool] | None = None
     follow: str = ""
+    veto: str = ""
     _regex: re.Pattern[str] | None = field(default=None, init=False, repr=False, compare=False)
     _not_before: re.Pattern[str] | None = field(default=None, init=False, repr=False, compare=False)
     _reach: int | None = field(default=None, init=False, repr=False, compare=False)
     _follow: re.Pattern[str] | None = field(default=None, init=False, repr=False, compare=False)
+    _veto: re.Pattern[str] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if (self.pattern is None) == (self.finder is None):
@@ -202,6 +206,8 @@ class Recognizer:
             object.__setattr__(self, "_not_before", re.compile(f"(?:{self.not_before})\\s*$", _FLAGS))
         if self.follow:
             object.__setattr__(self, "_follow", re.compile(self.follow, _FLAGS))
+        if self.veto:
+            object.__setattr__(self, "_veto", re.compile(self.veto, _FLAGS))
 
     def _compute_reach(self) -> int | None:
         """How far from a trigger word a kept match can lie, when that is bounded."""
@@ -285,6 +291,9 @@ class Recognizer:
             if self.context and not self._has_context(scan.lower, start, end):
                 pos = nxt
                 continue
+            if self._veto is not None and self._vetoed(scan.lower, start):
+                pos = nxt
+                continue
             yield start, end
             if self._follow is not None:
                 end = yield from self._listed(scan, start, end)
@@ -319,6 +328,8 @@ class Recognizer:
             start, end = start + window[0], start + window[1]
         if self.context and not self._has_context(scan.lower, start, end):
             return None
+        if self._veto is not None and self._vetoed(scan.lower, start):
+            return None
         return start, end
 
     def _strip(self, text: str, start: int, end: int) -> tuple[int, int]:
@@ -334,6 +345,14 @@ class Recognizer:
             and self._not_before.search(scan.lower, max(0, start - 24), start) is not None
         )
 
+    def _vetoed(self, lowered: str, start: int) -> bool:
+        """The veto pattern occurs in the sentence before `start` (read back at most 120 chars)."""
+        assert self._veto is not None
+        a = max(0, start - _VETO_WINDOW)
+        for m in _SENTENCE_END.finditer(lowered, a, start):
+            a = m.end()
+        return self._veto.search(lowered, a, start) is not None
+
     def _has_context(self, lowered: str, start: int, end: int) -> bool:
         before = lowered[max(0, start - self.context_window) : start]
         if any(k in before for k in self.context):
@@ -343,6 +362,10 @@ class Recognizer:
             return any(k in after for k in self.context)
         return False
 
+
+# How far back a recogniser's veto is read, and where a sentence ends (a full stop only before a space).
+_VETO_WINDOW = 120
+_SENTENCE_END = re.compile(r"[!?。！？\n;；]|\.(?=\s)")
 
 # From this length on, the cyclic garbage collector is paused during an extraction: a long
 # message can yield a hundred thousand spans, and collections triggered by allocating them (none of

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 from ..engine import Recognizer, Scan, ScanFinder
 from ..patterns import literal_regex
@@ -340,5 +341,15 @@ def _chinese() -> list[Recognizer]:
     ]
 
 
+# A request for fiction or talk about a story's people, said before the name in its sentence: "write
+# a short story about a nurse named Clara", "写一个关于医生李华的故事", "电视剧里那个医生叫江晚".
+# Only words that announce fiction: "I watched a movie with my sister Ana" keeps its name.
+_FICTION = (
+    r"\b(?:write|writing|wrote|story|stories|novel|fiction|fanfic|character|characters|screenplay|"
+    r"roleplay|role-play|role play|fairy tale|bedtime story|in the (?:book|movie|film|show|series|play))\b"
+    r"|写一个|写一篇|写个|写篇|编一个|编个|故事|小说|剧里|剧中|电视剧里|电影里|书里|角色|人物"
+)
+
+
 def relationship_recognizers() -> list[Recognizer]:
-    return _english() + _chinese()
+    return [replace(rec, veto=_FICTION) for rec in _english() + _chinese()]
