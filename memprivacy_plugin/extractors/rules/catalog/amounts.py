@@ -629,10 +629,13 @@ _BARE_TRIGGERS = (
     "rent",
     "credit",
     "fico",
-    "owe",
+    "owe ",
+    "owed",
+    "owes",
     "owing",
     "borrowed",
-    *"薪资收入税到退养存积余负欠贷月房租信芝征借",
+    "借了",
+    *"薪资收入税到退养存积余负欠贷月房租信芝征",
 )
 _BARE_KEYED = compile_pattern(
     rf"(?:(?P<credit>{_alternation(_CREDIT)})|(?P<rent>{_alternation('rent|房租|租金')})|{_alternation(_BARE_WORDS)})"
