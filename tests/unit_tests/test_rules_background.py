@@ -73,6 +73,9 @@ POSITIVES = [
     ("我是大二学生", "大二学生"),
     ("我老公张伟在腾讯做产品经理，年薪大概六十万。", "腾讯做产品经理"),
     ("我儿子在实验小学上三年级", "实验小学上三年级"),
+    ("I'm a 34 yo nurse at St. Mary's Hospital in Tulsa", "nurse at St. Mary's Hospital"),
+    ("陈思远，32岁，在深圳华为上班", "深圳华为"),
+    ("我在杭州阿里做前端", "杭州阿里"),
 ]
 
 
@@ -126,6 +129,8 @@ HARD_NEGATIVES = [
     "most people in their twenties rent",
     "我在协和医院做了甲状腺手术",
     "我在医院做检查，晚点回你",
+    "我在家吃苹果",
+    "他说，在华为工作很辛苦",
 ]
 
 

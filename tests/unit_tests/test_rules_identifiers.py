@@ -103,6 +103,8 @@ POSITIVES = [
     ("age: 45", AGE, "age: 45"),
     ("my dad is a 71-year-old retired teacher", AGE, "71-year-old"),
     ("I'll turn 40 next month", AGE, "40"),
+    ("陈思远，32岁，在深圳上班", AGE, "32岁"),
+    ("my kids are 5 yo and 8 yo", AGE, "8 yo"),
 ]
 
 
@@ -158,6 +160,7 @@ HARD_NEGATIVES = [
     "I'm 5 years into this job",
     "turn 90 degrees to the left and turn 5 pages",
     "我们认识10年了",
+    "the scores were 1,32岁 in the table",
 ]
 
 

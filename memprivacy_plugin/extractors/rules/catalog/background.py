@@ -62,6 +62,8 @@ _EVALUATIVE = (
     r"perfect|real|true|typical|proper|average|poor|lousy|shitty|crappy)(?![a-z])"
 )
 _MOD = rf"(?:(?!{_EVALUATIVE})[a-z][a-z\-/&]{{0,19}}\s){{0,3}}"
+# An age between "a" and a title, left to the age rules: "a 34 yo nurse", "a 41-year-old teacher".
+_AGE_BEFORE_TITLE = r"(?:\d{1,2}(?:\s?yo|\s?y/o|-year-old|\s(?:years?|yrs?)\sold)\s)?"
 # A capitalised organisation name: "Stripe", "St. Mary's", "Bank of America", "AT&T", "3M".
 _NOT_ORG_WORDS = (
     "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April June July August "
@@ -130,7 +132,7 @@ _SELF = (
 
 
 _JOB_LEFT = compile_pattern(
-    rf"(?:{_SELF})\s(?:now\s|currently\s|also\s|still\s)?(?:an?\s|the\s)?(?P<mod>{_MOD})\Z"
+    rf"(?:{_SELF})\s(?:now\s|currently\s|also\s|still\s)?(?:an?\s|the\s)?{_AGE_BEFORE_TITLE}(?P<mod>{_MOD})\Z"
 )
 _JOB_RIGHT = compile_pattern(rf"{_AT_ORG}{_JOB_END}")
 # Occupations by their last word, longest first ("truck driver" before "driver").
@@ -457,10 +459,16 @@ _ZH_ORG_SUFFIXES_TEXT = (
     "分行 支行 分公司 总部"
 )
 _ZH_ORG_SUFFIXES = _ZH_ORG_SUFFIXES_TEXT.split()
+# Cities where the well-known companies have their offices.
+_ZH_OFFICE_CITIES = (
+    "(?:北京|上海|深圳|广州|杭州|成都|南京|武汉|西安|苏州|天津|重庆|长沙|郑州|青岛|厦门|合肥|香港|东莞|珠海|宁波|"
+    "大连|济南|福州|无锡|佛山)"
+)
 _ZH_ORG = (
     rf"(?:(?!一家|一个|一所|某|这|那|哪)[^\s我你他她它这那的了在是，,。！？、：:（）()]{{1,14}}"
     rf"(?:{literal_regex(_ZH_ORG_SUFFIXES).pattern})"
-    rf"|{literal_regex(_ZH_KNOWN_ORGS).pattern}|(?-i:[A-Z][A-Za-z0-9&.\-]{{1,20}}))"
+    # a well-known short name, with the city of its office before it ("深圳华为", "杭州阿里")
+    rf"|(?:{_ZH_OFFICE_CITIES}市?)?(?:{literal_regex(_ZH_KNOWN_ORGS).pattern})|(?-i:[A-Z][A-Za-z0-9&.\-]{{1,20}}))"
 )
 # Any place before 读研/读博/做<title>, except the generic ones.
 _ZH_PLACE = (
@@ -549,6 +557,16 @@ def _chinese() -> list[Recognizer]:
             score=0.75,
             trigger=("工作", "上班", "任职", "实习"),
             description="目前在腾讯上班 (the subject left out, as Chinese does)",
+        ),
+        Recognizer(
+            "workplace_clause_zh",
+            IB,
+            # after a comma, as a clause of its own in a list about a person; not "他说，在华为工作很辛苦"
+            pattern=rf"[，,]在(?P<value>{_ZH_ORG})(?:工作|上班|任职|实习)(?=[，,。！!；;\s]|$)",
+            group="value",
+            score=0.7,
+            trigger=("工作", "上班", "任职", "实习"),
+            description="陈思远，32岁，在深圳华为上班",
         ),
         Recognizer(
             "years_as_zh",

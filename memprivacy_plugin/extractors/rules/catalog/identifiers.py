@@ -202,12 +202,13 @@ def identifier_recognizers() -> list[Recognizer]:
         Recognizer(
             "age_years",
             "Identity Background",
-            pattern=rf"(?<![\d.,:/\-]){_AGE}"
-            r"(?:[ \-](?:years?|yrs?)[ \-]old(?![a-z])|\s?y/o(?![a-z])|\s?周?岁(?!月))",
+            # a comma before the age is a list's ("陈思远，32岁"), not a thousands separator ("1,32")
+            pattern=rf"(?<![\d.:/\-])(?<!\d,){_AGE}"
+            r"(?:[ \-](?:years?|yrs?)[ \-]old(?![a-z])|\s?y/o(?![a-z])|\s?yo(?![a-z])|\s?周?岁(?!月))",
             score=0.8,
-            trigger=("old", "y/o", "岁"),
+            trigger=("old", "y/o", "yo", "岁"),
             trigger_in_match=True,
-            description="an age with its unit (years old, y/o, 岁)",
+            description="an age with its unit (years old, y/o, yo, 岁)",
         ),
         Recognizer(
             "age_keyword",
