@@ -535,12 +535,13 @@ def test_two_hosts_share_the_work_by_namespace_prefix(tmp_path: Path, postgres_d
 
 def test_user_names_let_the_rules_find_each_users_own_name(tmp_path: Path) -> None:
     store = sqlite_store(tmp_path / "names.sqlite")
-    store.put(("alice", "memories"), "m1", {"text": "Hi, I'm Alice Marchetti, the new tenant"})
+    store.put(("alice", "memories"), "m1", {"text": "Alice Marchetti, the new tenant, moved in"})
     store.put(("bob", "memories"), "m1", {"text": "Bob Okafor here, call me later"})
     store.put(("bob", "memories"), "m2", {"text": "Alice Marchetti is not my name"})
     guard = make_guard(str(tmp_path / "vault.sqlite3"))
     names = {"alice": "Alice Marchetti", "bob": "Bob Okafor"}
-    assert audit_store(store, guard, user_of=0).items_exposed == 0  # the rules cannot know them
+    # said without an introduction ("my name is"), the rules cannot know them
+    assert audit_store(store, guard, user_of=0).items_exposed == 0
     told = audit_store(store, guard, user_of=0, user_names=names)
     assert told.by_type == {"Real Name": 2}  # each user's own name, not another user's
     assert {u: a.exposed for u, a in told.per_user.items()} == {"alice": 1, "bob": 1}
@@ -549,6 +550,6 @@ def test_user_names_let_the_rules_find_each_users_own_name(tmp_path: Path) -> No
     assert report.items_rewritten == 2
     assert report.by_type == {"Real Name": 2}
     assert grep(list(files_of(tmp_path / "names.sqlite")), ["Bob Okafor"]) == {}
-    assert store.get(("alice", "memories"), "m1").value["text"].startswith("Hi, I'm <Real_Name_1>")
+    assert store.get(("alice", "memories"), "m1").value["text"].startswith("<Real_Name_1>, the new tenant")
     private = PrivateStore(store, guard, namespace_user_index=0)
-    assert private.get(("alice", "memories"), "m1").value["text"] == "Hi, I'm Alice Marchetti, the new tenant"
+    assert private.get(("alice", "memories"), "m1").value["text"] == "Alice Marchetti, the new tenant, moved in"
