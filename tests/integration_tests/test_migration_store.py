@@ -552,4 +552,6 @@ def test_user_names_let_the_rules_find_each_users_own_name(tmp_path: Path) -> No
     assert grep(list(files_of(tmp_path / "names.sqlite")), ["Bob Okafor"]) == {}
     assert store.get(("alice", "memories"), "m1").value["text"].startswith("<Real_Name_1>, the new tenant")
     private = PrivateStore(store, guard, namespace_user_index=0)
-    assert private.get(("alice", "memories"), "m1").value["text"] == "Alice Marchetti, the new tenant, moved in"
+    assert (
+        private.get(("alice", "memories"), "m1").value["text"] == "Alice Marchetti, the new tenant, moved in"
+    )
