@@ -105,6 +105,8 @@ POSITIVES = [
     ("I'll turn 40 next month", AGE, "40"),
     ("陈思远，32岁，在深圳上班", AGE, "32岁"),
     ("my kids are 5 yo and 8 yo", AGE, "8 yo"),
+    ("me (29F) and my bf (31M) are moving in", AGE, "31M"),
+    ("Maria, 41, a high school chemistry teacher", AGE, "41"),
 ]
 
 
@@ -161,6 +163,9 @@ HARD_NEGATIVES = [
     "turn 90 degrees to the left and turn 5 pages",
     "我们认识10年了",
     "the scores were 1,32岁 in the table",
+    "cut a (32m) length of rope",
+    "Chapter 12, 14, and 15 are due",
+    "In 2019, 41, and 42 were picked",
 ]
 
 

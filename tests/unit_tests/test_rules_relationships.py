@@ -56,6 +56,8 @@ POSITIVES = [
     ("我和胡静怡去爬山了", "胡静怡"),
     ("邓凯和我是发小", "邓凯"),
     ("I watched a movie with my sister Ana", "sister Ana"),
+    ("我妹叫王诗涵，在北大读博", "妹叫王诗涵"),
+    ("室友小周人很好", "室友小周"),
 ]
 
 
@@ -104,6 +106,8 @@ HARD_NEGATIVES = [
     "Write a short story about a nurse named Clara who travels to Mars",
     "写一个关于医生李华去西藏支教的故事",
     "电视剧里那个医生叫江晚，演得挺好",
+    "我弟小于我三岁",
+    "我哥说周末来",
 ]
 
 

@@ -533,7 +533,16 @@ def test_missing_transformers_names_the_extra(monkeypatch: pytest.MonkeyPatch) -
             raise ImportError(f"No module named {name!r}")
         return real_import(name, *args, **kwargs)
 
+    real_import_module = token_classification.importlib.import_module
+
+    def fake_import_module(name: str, package: str | None = None) -> Any:
+        # importlib.resources imports packages through this too: it must return the module itself
+        # (not the top package `__import__` returns), or the label map is looked for in the wrong place
+        if name.split(".")[0] in ("transformers", "torch"):
+            raise ImportError(f"No module named {name!r}")
+        return real_import_module(name, package)
+
     monkeypatch.setattr(builtins, "__import__", fake_import)
-    monkeypatch.setattr(token_classification.importlib, "import_module", lambda n: fake_import(n))
+    monkeypatch.setattr(token_classification.importlib, "import_module", fake_import_module)
     with pytest.raises(ImportError, match=r"memprivacy-plugin\[transformers\]"):
         token_classification.TokenClassificationExtractor("some/model")

@@ -65,7 +65,7 @@ _NOT_NAME_WORDS = """
 小了 小点 小些 小一 小两 老是 老公 老婆 老家 老师 老板 老人 老了 老年 老大 老实
 老样 老毛 老地 老同 老友 老爸 老妈 老乡 老总 老爷 老太 老头 老婆婆 老鼠 老虎 老化
 老旧 老款 老去 老早 老想 老觉 老说 老在 老不 老有 老被 老要 阿姨 阿公 阿婆 阿爸
-阿妈 阿里 阿根 阿拉
+阿妈 阿里 阿根 阿拉 小于 小至 小到
 """
 _NOT_NAMES = frozenset(_NOT_NAME_WORDS.split())
 # Doubled characters that are words, not nicknames ("常常", "刚刚", "看看").
@@ -114,7 +114,8 @@ def familiar_name_at(text: str, i: int) -> int:
     if i + 1 >= len(text) or text[i] not in "小阿老":
         return -1
     second = text[i + 1]
-    if not cjk(second) or second in _STOP:
+    # a common surname is a familiar name even where it is also a grammar word ("小周", week)
+    if not cjk(second) or (second in _STOP and second not in SURNAMES):
         return -1
     if text[i] == "老" and second not in ALL_SURNAMES:
         return -1

@@ -220,6 +220,29 @@ def identifier_recognizers() -> list[Recognizer]:
             description="an age after 'age', 'aged', 'age of', 年龄",
         ),
         Recognizer(
+            "age_gender_tag",
+            "Identity Background",
+            # the forum way of giving one's age and sex: "me (29F)", "my bf (31M)", "I (32 m)"
+            pattern=rf"\((?P<value>{_AGE}\s?(?-i:[MF])|(?-i:[MF])\s?{_AGE})\)",
+            group="value",
+            score=0.7,
+            trigger=("(",),
+            min_digits=1,
+            description="an age with a sex letter in brackets: (29F), (M31)",
+        ),
+        Recognizer(
+            "age_after_name",
+            "Identity Background",
+            # "Maria, 41, a chemistry teacher", "Tom, 29, from Leeds": a name, then the age alone
+            pattern=rf"(?-i:\b[A-Z][a-z]{{1,15}}),\s(?P<value>{_AGE}),\s(?=(?:an?|the|from|and|living|working|"
+            r"married|single|divorced|retired|[a-z]+(?:er|or|ist|ian|ant|ent)\b))",
+            group="value",
+            score=0.7,
+            trigger=(", ",),
+            min_digits=1,
+            description="an age between commas right after a capitalised name",
+        ),
+        Recognizer(
             "age_turned",
             "Identity Background",
             pattern=rf"(?<![a-z])(?:turned|turn|turning)\s(?P<value>{_AGE})(?![.,:]\d|%|\s?(?:st|nd|rd|th|"
