@@ -33,7 +33,7 @@ from ..base import BaseExtractor
 from .patterns import compile_pattern, max_width
 from .text import MatchText
 
-__all__ = ["Finder", "Recognizer", "RuleExtractor", "Scan", "ScanFinder", "Validator"]
+__all__ = ["SENTENCE_END", "Finder", "Recognizer", "RuleExtractor", "Scan", "ScanFinder", "Validator"]
 
 Finder = Callable[[str], Iterable[tuple[int, int]]]
 Validator = Callable[[str], bool]
@@ -44,6 +44,10 @@ _LOOKAHEAD = 16
 # Widths above this are treated as unbounded (no trigger windows).
 _MAX_REACH = 4096
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# Where a sentence (or a line) ends: a full stop only before a space, so "2.5 mg" and "e.g" stay whole.
+SENTENCE_END = re.compile(r"[!?。！？\n;；]|\.(?=\s)")
+# How far back a recogniser's veto is read.
+_VETO_WINDOW = 120
 
 
 class Scan:
@@ -349,7 +353,7 @@ class Recognizer:
         """The veto pattern occurs in the sentence before `start` (read back at most 120 chars)."""
         assert self._veto is not None
         a = max(0, start - _VETO_WINDOW)
-        for m in _SENTENCE_END.finditer(lowered, a, start):
+        for m in SENTENCE_END.finditer(lowered, a, start):
             a = m.end()
         return self._veto.search(lowered, a, start) is not None
 
@@ -362,10 +366,6 @@ class Recognizer:
             return any(k in after for k in self.context)
         return False
 
-
-# How far back a recogniser's veto is read, and where a sentence ends (a full stop only before a space).
-_VETO_WINDOW = 120
-_SENTENCE_END = re.compile(r"[!?。！？\n;；]|\.(?=\s)")
 
 # From this length on, the cyclic garbage collector is paused during an extraction: a long
 # message can yield a hundred thousand spans, and collections triggered by allocating them (none of

@@ -20,7 +20,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..engine import Scan, ScanFinder
+from ..engine import SENTENCE_END, Scan, ScanFinder
 
 __all__ = [
     "EN_FIRST_PERSON",
@@ -40,8 +40,6 @@ _FLAGS = re.IGNORECASE
 # How far back the sentence before a term is read, and how far a left modifier may reach.
 _SENTENCE = 96
 _LEFT = 48
-# Where a sentence (or a line) ends: a full stop only before a space, so "2.5 mg" and "e.g" stay whole.
-_BOUNDARY = re.compile(r"[!?。！？\n;；]|\.(?=\s)")
 # Where the words after a term stop counting for its veto: the clause ends at a comma too ("我的偏头痛，
 # 如果风险太高": the hypothetical is the next clause's).
 _CLAUSE_END = re.compile(r"[!?。！？\n;；,，]|\.(?=\s)")
@@ -199,7 +197,7 @@ class CuedTerms(ScanFinder):
 
     def _accepted(self, lower: str, start: int, end: int, kind: Kind, widened: bool) -> bool:
         a = max(0, start - _SENTENCE)
-        for m in _BOUNDARY.finditer(lower, a, start):
+        for m in SENTENCE_END.finditer(lower, a, start):
             a = m.end()
         before = lower[a:start]
         if kind.near is not None and kind.near.search(before) is not None:

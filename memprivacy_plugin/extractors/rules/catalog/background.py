@@ -488,6 +488,10 @@ _ZH_SUBJECT = (
 )
 
 
+# Working at an organisation, the subject left out ("目前在腾讯上班").
+_ZH_AT_WORK = rf"在(?P<value>{_ZH_ORG})(?:工作|上班|任职|实习)"
+
+
 def _chinese() -> list[Recognizer]:
     return [
         Recognizer(
@@ -552,7 +556,7 @@ def _chinese() -> list[Recognizer]:
         Recognizer(
             "workplace_bare_zh",
             IB,
-            pattern=rf"(?:现在|目前|以前|之前|曾经|一直|平时)在(?P<value>{_ZH_ORG})(?:工作|上班|任职|实习)",
+            pattern=rf"(?:现在|目前|以前|之前|曾经|一直|平时){_ZH_AT_WORK}",
             group="value",
             score=0.75,
             trigger=("工作", "上班", "任职", "实习"),
@@ -562,7 +566,7 @@ def _chinese() -> list[Recognizer]:
             "workplace_clause_zh",
             IB,
             # after a comma, as a clause of its own in a list about a person; not "他说，在华为工作很辛苦"
-            pattern=rf"[，,]在(?P<value>{_ZH_ORG})(?:工作|上班|任职|实习)(?=[，,。！!；;\s]|$)",
+            pattern=rf"[，,]{_ZH_AT_WORK}(?=[，,。！!；;\s]|$)",
             group="value",
             score=0.7,
             trigger=("工作", "上班", "任职", "实习"),

@@ -56,17 +56,21 @@ _ZH_CUES = re.compile(
     r"|(?:真实)?姓名\s*[:：]|名字\s*[:：]|收件人|收货人|联系人|签名|落款)\s*[:：]?\s*"
 )
 _ZH_CLAUSE_END = re.compile(r"\s*(?:[，,。！!？?；;、\n]|$)")
+_TRIGGERS = (*_EN_NAMED_WORDS, *_GREETINGS, *_ZH_CUE_WORDS, "我是")
 
 
 class Introductions(ScanFinder):
-    """Names right after the words that introduce them."""
+    """Names right after the words that introduce them; each pattern runs only where its words
+    are (answered from the extractor's one trigger pass)."""
+
+    watch = _TRIGGERS
 
     def find(self, scan: Scan) -> Iterator[tuple[int, int]]:
-        text, lower = scan.text, scan.lower
+        text = scan.text
         patterns = [
             p
             for p, words in ((_EN_NAMED, _EN_NAMED_WORDS), (_EN_GREETED, _GREETINGS))
-            if any(w in lower for w in words)
+            if any(scan.has(w) for w in words)
         ]
         for pattern in patterns:
             for m in pattern.finditer(text):
@@ -77,12 +81,12 @@ class Introductions(ScanFinder):
                 if words and words[0].lower() not in _NOT_NAMES:
                     start = m.start("value")
                     yield start, start + len(" ".join(words))
-        if any(w in text for w in _ZH_CUE_WORDS):
+        if any(scan.has(w) for w in _ZH_CUE_WORDS):
             for m in _ZH_CUES.finditer(text):
                 end = cjk_name_at(text, m.end(), cued=True)
                 if end > 0:
                     yield m.end(), end
-        i = text.find("我是")
+        i = text.find("我是") if scan.has("我是") else -1
         while i >= 0:
             end = cjk_name_at(text, i + 2)
             if end > 0 and _ZH_CLAUSE_END.match(text, end) is not None:
@@ -97,30 +101,7 @@ def introduction_recognizers() -> list[Recognizer]:
             RN,
             finder=Introductions(),
             score=0.8,
-            trigger=(
-                "name",
-                "call",
-                "go by",
-                "hi ",
-                "hi,",
-                "hi!",
-                "hi.",
-                "hey",
-                "hello",
-                "greetings",
-                "我叫",
-                "我名",
-                "我的名字",
-                "本人",
-                "姓名",
-                "名字",
-                "收件人",
-                "收货人",
-                "联系人",
-                "签名",
-                "落款",
-                "我是",
-            ),
+            trigger=_TRIGGERS,
             description="a name right after 'my name is', 'hi, I'm', 'call me', 我叫, 收件人 and the like",
         ),
     ]
