@@ -20,6 +20,7 @@ from collections.abc import Iterator
 
 from ..engine import Recognizer, Scan, ScanFinder
 from ..patterns import compile_pattern, literal_regex
+from ._places import ZH_PLACES
 
 __all__ = ["background_recognizers"]
 
@@ -459,16 +460,11 @@ _ZH_ORG_SUFFIXES_TEXT = (
     "分行 支行 分公司 总部"
 )
 _ZH_ORG_SUFFIXES = _ZH_ORG_SUFFIXES_TEXT.split()
-# Cities where the well-known companies have their offices.
-_ZH_OFFICE_CITIES = (
-    "(?:北京|上海|深圳|广州|杭州|成都|南京|武汉|西安|苏州|天津|重庆|长沙|郑州|青岛|厦门|合肥|香港|东莞|珠海|宁波|"
-    "大连|济南|福州|无锡|佛山)"
-)
 _ZH_ORG = (
     rf"(?:(?!一家|一个|一所|某|这|那|哪)[^\s我你他她它这那的了在是，,。！？、：:（）()]{{1,14}}"
     rf"(?:{literal_regex(_ZH_ORG_SUFFIXES).pattern})"
-    # a well-known short name, with the city of its office before it ("深圳华为", "杭州阿里")
-    rf"|(?:{_ZH_OFFICE_CITIES}市?)?(?:{literal_regex(_ZH_KNOWN_ORGS).pattern})|(?-i:[A-Z][A-Za-z0-9&.\-]{{1,20}}))"
+    # a well-known short name, with the place of its office before it ("深圳华为", "杭州阿里")
+    rf"|(?:(?:{ZH_PLACES})市?)?(?:{literal_regex(_ZH_KNOWN_ORGS).pattern})|(?-i:[A-Z][A-Za-z0-9&.\-]{{1,20}}))"
 )
 # Any place before 读研/读博/做<title>, except the generic ones.
 _ZH_PLACE = (
